@@ -1,0 +1,120 @@
+//! The thread-local "current runtime".
+//!
+//! `block_on` puts its loop's [`Core`] here for as long as it runs; free
+//! functions such as [`spawn`](crate::spawn) and [`sleep`](crate::time::sleep)
+//! find it here. There is no global runtime: outside `block_on` there is
+//! nothing to find, and those functions panic with a message that says what
+//! to do instead.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::executor::Core;
+
+crate::loom::thread_local! {
+    static CURRENT: RefCell<Option<Rc<Core>>> = RefCell::new(None);
+}
+
+/// Makes `core` the current runtime until the guard drops.
+///
+/// # Panics
+/// If this thread is already running a loop: `block_on` inside `block_on`
+/// would block the outer loop, which could then never wake the inner one.
+#[track_caller]
+pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
+    CURRENT.with(|current| {
+        let busy = match current.try_borrow_mut() {
+            Ok(mut slot) if slot.is_none() => {
+                *slot = Some(core);
+                false
+            }
+            _ => true,
+        };
+        if busy {
+            nested_block_on();
+        }
+    });
+    EnterGuard(())
+}
+
+/// Panics with the nested-`block_on` message if a runtime is current.
+#[track_caller]
+pub(crate) fn enter_check() {
+    if is_entered() {
+        nested_block_on();
+    }
+}
+
+#[track_caller]
+fn nested_block_on() -> ! {
+    panic!(
+        "Cannot call `block_on` from inside a coop runtime: this thread is already \
+         running an event loop, and blocking it would stop every task on it. \
+         Inside async code, `.await` the future instead, or run it as a task with \
+         `coop::spawn(future)`."
+    );
+}
+
+/// Clears the current runtime when dropped (also on unwind).
+pub(crate) struct EnterGuard(());
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let core = CURRENT.with(|current| current.borrow_mut().take());
+        // Dropped outside the borrow: dropping the last `Rc<Core>` may run
+        // task destructors that look at CURRENT again.
+        drop(core);
+    }
+}
+
+/// True if a runtime is current on this thread.
+pub(crate) fn is_entered() -> bool {
+    CURRENT
+        .try_with(|current| current.try_borrow().map_or(true, |c| c.is_some()))
+        .unwrap_or(false)
+}
+
+/// Calls `f` with the current runtime's core.
+///
+/// # Panics
+/// Outside a runtime, naming `api` and saying how to get one.
+#[track_caller]
+pub(crate) fn with_core<R>(api: &str, f: impl FnOnce(&Rc<Core>) -> R) -> R {
+    match try_with_core(f) {
+        Some(r) => r,
+        None => panic!(
+            "`{api}` was called outside a coop runtime. Call it from async code running \
+             inside `coop::block_on(...)` or `Runtime::block_on(...)`; to start a task from \
+             outside, use `Runtime::spawn` or a `coop::Handle`."
+        ),
+    }
+}
+
+/// Calls `f` with the current runtime's core, if there is one.
+pub(crate) fn try_with_core<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|current| {
+            let current = current.try_borrow().ok()?;
+            current.as_ref().map(f)
+        })
+        .ok()
+        .flatten()
+}
+
+/// Runs `f` with `core` as the current runtime, whatever was current
+/// before (used to drop a runtime's tasks where their `Drop`s can find it),
+/// and restores the previous one afterwards.
+pub(crate) fn scoped<R>(core: Rc<Core>, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Rc<Core>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let ours = CURRENT.try_with(|current| {
+                std::mem::replace(&mut *current.borrow_mut(), self.0.take())
+            });
+            drop(ours);
+        }
+    }
+    let previous = CURRENT.with(|current| current.borrow_mut().replace(core));
+    let _restore = Restore(previous);
+    f()
+}

@@ -1,0 +1,317 @@
+//! The executor: the loop that picks a task, polls it until it awaits, and
+//! switches to the next.
+//!
+//! ```text
+//!            ┌──────────────────────────────────────────────────────────┐
+//!            │ block_on(main)                                            │
+//!            │  1. main future woken?  poll it; Ready → return           │
+//!            │  2. pick: pop up to `event_interval` tasks, one at a time │
+//!            │       poll: run it until it returns Pending (or Ready)    │
+//!            │       switch: on to the next task                         │
+//!            │  3. turn: park in epoll (timeout 0 if work is left,       │
+//!            │       else until the next timer), wake I/O waiters,       │
+//!            │       fire due timers                                     │
+//!            └──────────────────────── repeat ───────────────────────────┘
+//! ```
+//!
+//! Step 2 is the whole lesson of cooperative multitasking: a task runs until
+//! *it* says it cannot go on (`Pending`), and nothing preempts it. Step 3
+//! only sleeps when there is nothing to run, and then only until the next
+//! timer, so waiting costs no CPU.
+//!
+//! [`Core`] holds everything that lives on the loop's thread; [`Shared`]
+//! (in `shared.rs`) the part other threads reach through wakers.
+
+mod run_queue;
+mod shared;
+
+pub(crate) use shared::Shared;
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::io;
+use std::panic::Location;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use slab::Slab;
+
+use crate::context;
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::loom::sync::{Arc, WakeArc};
+use crate::park::Driver;
+use crate::task::{JoinHandle, Ran, TaskId, TaskRef, UNBOUND};
+use crate::time::heap::TimerHeap;
+use crate::trace;
+
+use run_queue::LocalQueue;
+
+/// Tunables, set through [`Builder`](crate::Builder).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Config {
+    /// Tasks polled between two looks at I/O and timers while tasks keep
+    /// running.
+    pub(crate) event_interval: u32,
+    /// Budget units per task poll (see `budget.rs`).
+    pub(crate) budget: u32,
+    /// Every this many picks, the remote queue goes first.
+    pub(crate) remote_interval: u32,
+}
+
+/// The loop-thread half of a runtime.
+pub(crate) struct Core {
+    shared: Arc<Shared>,
+    run_queue: LocalQueue,
+    /// Every live task bound to this loop, so shutdown can drop them all.
+    owned: RefCell<Slab<TaskRef>>,
+    timers: RefCell<TimerHeap>,
+    /// Reused buffer for the wakers of timers that fired.
+    fired: RefCell<Vec<(Instant, Waker)>>,
+    driver: RefCell<Driver>,
+    #[cfg(not(loom))]
+    io: Arc<crate::reactor::IoHandle>,
+    config: Config,
+    tick: Cell<u32>,
+}
+
+impl Core {
+    pub(crate) fn new(config: Config) -> io::Result<Core> {
+        let (driver, unparker) = Driver::new()?;
+        Ok(Core {
+            shared: Arc::new(Shared::new(unparker)),
+            run_queue: LocalQueue::default(),
+            owned: RefCell::new(Slab::new()),
+            timers: RefCell::new(TimerHeap::default()),
+            fired: RefCell::new(Vec::new()),
+            #[cfg(not(loom))]
+            io: driver.io_handle().clone(),
+            driver: RefCell::new(driver),
+            config,
+            tick: Cell::new(0),
+        })
+    }
+
+    /// The runtime's id, unique in the process.
+    pub(crate) fn id(&self) -> u64 {
+        self.shared.id
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    pub(crate) fn timers(&self) -> &RefCell<TimerHeap> {
+        &self.timers
+    }
+
+    #[cfg(not(loom))]
+    pub(crate) fn io_handle(&self) -> &Arc<crate::reactor::IoHandle> {
+        &self.io
+    }
+
+    /// Number of tasks alive on this loop.
+    pub(crate) fn task_count(&self) -> usize {
+        self.owned.borrow().len()
+    }
+
+    /// Allocates a task for `future`, binds it to this loop and queues it.
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+    {
+        let id = TaskId::next();
+        let (queued, join) = TaskRef::allocate(future, self.shared.clone(), id, location);
+        trace::task_spawn(id, location);
+        self.bind(&queued);
+        self.run_queue.push(queued);
+        JoinHandle::new(join)
+    }
+
+    /// Records the task in the owned-task slab (adding that reference).
+    fn bind(&self, task: &TaskRef) {
+        let key = self.owned.borrow_mut().insert(task.clone_ref());
+        task.set_owned_key(key);
+    }
+
+    /// Drops the owned-slab reference of a finished task.
+    fn release(&self, task: &TaskRef) {
+        let key = task.owned_key();
+        if key != UNBOUND {
+            task.set_owned_key(UNBOUND);
+            // The `RefMut` is gone by the end of this statement, so the
+            // reference is dropped outside the borrow.
+            let owned = self.owned.borrow_mut().try_remove(key);
+            drop(owned);
+        }
+    }
+
+    /// Runs `future` to completion on this thread, running spawned tasks,
+    /// I/O and timers while it waits. See the module docs for the loop.
+    pub(crate) fn block_on<F: Future>(self: &Rc<Self>, future: F) -> F::Output {
+        let _enter = context::enter(self.clone());
+        let main = WakeArc::new(MainWaker {
+            woken: AtomicBool::new(true),
+            shared: self.shared.clone(),
+        });
+        let waker = Waker::from(main.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut future = std::pin::pin!(future);
+
+        loop {
+            // 1. The future given to block_on is not a task; it has its own
+            //    waker that just sets `woken`.
+            if main.woken.swap(false, Ordering::AcqRel) {
+                trace::block_on_poll();
+                let polled =
+                    crate::budget::with_budget(self.config.budget, || future.as_mut().poll(&mut cx));
+                if let Poll::Ready(output) = polled {
+                    return output;
+                }
+            }
+            // 2. Pick, poll, switch.
+            for _ in 0..self.config.event_interval {
+                let Some(task) = self.next_task() else { break };
+                self.run_task(task);
+            }
+            // 3. I/O and timers.
+            self.turn(|| main.woken.load(Ordering::SeqCst));
+        }
+    }
+
+    /// Picks the next task. Local first, but every `remote_interval` picks
+    /// the remote queue goes first, so neither can starve the other.
+    fn next_task(&self) -> Option<TaskRef> {
+        let tick = self.tick.get();
+        self.tick.set(tick.wrapping_add(1));
+        if tick % self.config.remote_interval == 0 {
+            self.shared.remote.pop().or_else(|| self.run_queue.pop())
+        } else {
+            self.run_queue.pop().or_else(|| self.shared.remote.pop())
+        }
+    }
+
+    /// Polls one task once and files it according to the outcome.
+    fn run_task(&self, task: TaskRef) {
+        if task.owned_key() == UNBOUND {
+            // Spawned from another thread: it joins this loop's task list
+            // the first time the loop sees it.
+            self.bind(&task);
+        }
+        match task.run(self.config.budget) {
+            Ran::Idle => {}
+            Ran::Reschedule(task) => self.run_queue.push(task),
+            Ran::Complete(task) => self.release(&task),
+        }
+    }
+
+    /// Parks in the driver (zero timeout if anything is runnable), then
+    /// fires due timers.
+    fn turn(&self, main_woken: impl Fn() -> bool) {
+        let has_work = || !self.run_queue.is_empty() || main_woken();
+        let mut timeout = if has_work() {
+            Some(Duration::ZERO)
+        } else {
+            self.timers
+                .borrow()
+                .next_deadline()
+                .map(|deadline| deadline.saturating_duration_since(crate::time::now()))
+        };
+        let mut sleeping = false;
+        if timeout != Some(Duration::ZERO) {
+            if self.shared.prepare_park(has_work) {
+                sleeping = true;
+            } else {
+                timeout = Some(Duration::ZERO);
+            }
+        }
+        trace::park(timeout);
+        let events = self.driver.borrow_mut().park(timeout);
+        if sleeping {
+            self.shared.after_park();
+        }
+        trace::unpark(events);
+        self.fire_timers();
+    }
+
+    /// Wakes every timer whose deadline has passed, in deadline order.
+    fn fire_timers(&self) {
+        if self.timers.borrow().len() == 0 {
+            return;
+        }
+        let now = crate::time::now();
+        let mut fired = self.fired.take();
+        self.timers.borrow_mut().fire_due(now, &mut fired);
+        for (deadline, waker) in fired.drain(..) {
+            trace::timer_fired(deadline, now);
+            waker.wake();
+        }
+        self.fired.replace(fired);
+    }
+
+    /// Cancels every task (dropping its future here, on the loop's thread),
+    /// refuses further remote wakes and empties the queues.
+    pub(crate) fn shutdown(self: &Rc<Self>) {
+        context::scoped(self.clone(), || {
+            // Remote pushes are refused from now on. Tasks spawned from other
+            // threads that never reached the loop are cancelled here too.
+            for task in self.shared.remote.close() {
+                if task.owned_key() == UNBOUND {
+                    task.shutdown();
+                }
+            }
+            // Dropping a future may spawn more tasks; repeat until none.
+            loop {
+                let tasks: Vec<TaskRef> = self.owned.borrow_mut().drain().collect();
+                if tasks.is_empty() {
+                    break;
+                }
+                for task in &tasks {
+                    task.set_owned_key(UNBOUND);
+                    task.shutdown();
+                }
+            }
+            self.run_queue.clear();
+        });
+    }
+}
+
+/// Sends a task's queue reference to the run queue of its runtime: the
+/// local queue when called on that runtime's loop, else the remote queue.
+pub(crate) fn schedule(task: TaskRef) {
+    let mut task = Some(task);
+    context::try_with_core(|core| {
+        let header = task.as_ref().expect("not taken yet").header();
+        if Arc::ptr_eq(&core.shared, &header.scheduler) {
+            trace::task_wake(header.id, false);
+            core.run_queue.push(task.take().expect("not taken yet"));
+        }
+    });
+    if let Some(task) = task {
+        let header = task.header();
+        trace::task_wake(header.id, true);
+        let shared = header.scheduler.clone();
+        shared.push_remote(task);
+    }
+}
+
+/// The waker of the future passed to `block_on`.
+struct MainWaker {
+    woken: AtomicBool,
+    shared: Arc<Shared>,
+}
+
+impl std::task::Wake for MainWaker {
+    fn wake(self: WakeArc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &WakeArc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        self.shared.unpark();
+    }
+}

@@ -1,0 +1,98 @@
+//! # coop: an event loop you can read
+//!
+//! coop is a single-threaded async runtime for Rust, written to be
+//! understood: an executor, a `mio` reactor and timers, driven by one loop.
+//!
+//! Concurrency is about managing waiting, not doing more work at once. The
+//! loop picks a task, polls it until it awaits something that is not ready,
+//! then switches to the next. Nothing runs in parallel; a task that waits
+//! costs nothing while it waits.
+//!
+//! ```text
+//!      spawn(fut)                                    waker.wake()
+//!          │                                              ▲
+//!          ▼                                              │
+//!   ┌─────────────┐  pick   ┌──────────────┐  Pending  ┌───┴──────────────────┐
+//!   │  run queue  │───────► │ poll the task│─────────► │ task waits: its waker │
+//!   │ (FIFO)      │         │ until .await │           │ sits with a socket,   │
+//!   └─────────────┘         └──────┬───────┘           │ a timer, a channel…   │
+//!          ▲                       │ Ready             └──────────▲───────────┘
+//!          │                       ▼                              │
+//!          │               output → JoinHandle                    │
+//!          │                                                      │
+//!          │        nothing to run?  park in epoll until the next │
+//!          └──────  timer or socket event; fire it ───────────────┘
+//! ```
+//!
+//! ## A first program
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! coop::block_on(async {
+//!     println!("start");
+//!     coop::time::sleep(Duration::from_millis(10)).await;
+//!     println!("end");
+//! });
+//! ```
+//!
+//! ## Where things are
+//!
+//! | file | what it is |
+//! |---|---|
+//! | `runtime.rs` | [`Runtime`], [`Builder`], [`block_on`] |
+//! | `executor/mod.rs` | the loop: pick, poll, switch, park |
+//! | `executor/run_queue.rs` | the local and remote run queues |
+//! | `executor/shared.rs` | what other threads touch: remote queue, unpark |
+//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]) |
+//! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
+//! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`] |
+//! | `park.rs` | the seam between the loop and what it sleeps on |
+//! | `budget.rs` | the cooperative budget |
+//! | `context.rs` | the thread-local "current runtime" |
+//! | `loom.rs` | the one sync shim (std or loom types) |
+//! | `trace.rs` | every `tracing` span and event |
+//!
+//! ## The life of a spawned future
+//!
+//! 1. [`spawn`] finds the current runtime (`context.rs`), allocates the task
+//!    (`task/raw.rs`), records it in the loop's task list and pushes it on
+//!    the local run queue.
+//! 2. The loop (`executor/mod.rs`) pops it, marks it running
+//!    (`task/state.rs`) and polls it inside a `task.poll` span
+//!    (`task/harness.rs`).
+//! 3. `Pending`: the future left a clone of its waker with a socket
+//!    (`reactor/`), a timer (`time/`) or another task.
+//! 4. With nothing to run, the loop parks in `epoll_wait` until the nearest
+//!    timer; events wake the sockets' wakers; due timers fire.
+//! 5. The wake (`task/waker.rs`) sets `SCHEDULED` and pushes the task on the
+//!    local queue, or, from another thread, the remote queue plus an
+//!    eventfd write that unparks the loop.
+//! 6. `Ready`: the output is stored, the `JoinHandle`'s waker is woken, the
+//!    task leaves the list.
+//! 7. Dropping the [`Runtime`] drops every task still pending, on its thread.
+//!
+//! ## Tracing
+//!
+//! Every step above emits a `tracing` event (see `trace.rs` for the names);
+//! `cargo run --example trace_loop` prints them.
+
+#![warn(missing_docs, missing_debug_implementations)]
+
+mod budget;
+mod context;
+mod executor;
+mod loom;
+mod park;
+#[cfg(not(loom))]
+mod reactor;
+mod runtime;
+mod task;
+pub mod time;
+mod trace;
+mod yield_now;
+
+pub use budget::DEFAULT_BUDGET;
+pub use runtime::{block_on, Builder, Runtime, DEFAULT_EVENT_INTERVAL, DEFAULT_REMOTE_INTERVAL};
+pub use task::{spawn, JoinError, JoinHandle, TaskId};
+pub use yield_now::{yield_now, YieldNow};

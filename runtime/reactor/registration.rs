@@ -1,0 +1,109 @@
+//! `Registration`: a socket's link to the reactor, the API the `net` types
+//! are built on.
+//!
+//! The pattern every I/O operation follows on an edge-triggered reactor:
+//!
+//! ```text
+//!  loop {
+//!      event = poll_ready(direction)?     // Pending until the reactor says ready
+//!      match op() {                       // the actual non-blocking syscall
+//!          Err(WouldBlock) => clear(event),  // readiness was stale: wait again
+//!          result => return result,          // done (data, EOF or a real error)
+//!      }
+//!  }
+//! ```
+//!
+//! [`Registration::poll_io`] is that loop. Readiness is cleared only on
+//! `WouldBlock`, so a spurious wake-up costs one failed syscall and nothing
+//! else.
+
+use std::io;
+use std::task::{ready, Context, Poll};
+
+use mio::Interest;
+
+use super::scheduled_io::{Direction, ReadyEvent, ScheduledIo};
+use super::IoHandle;
+use crate::loom::sync::Arc;
+
+/// A source registered with the current runtime's reactor.
+///
+/// Dropping it frees its slot but cannot deregister the source (it does not
+/// own it); owners call [`deregister`](Self::deregister) before closing the
+/// file descriptor.
+pub(crate) struct Registration {
+    handle: Arc<IoHandle>,
+    io: Arc<ScheduledIo>,
+}
+
+impl Registration {
+    /// Registers `source` with the reactor of the runtime running on this
+    /// thread.
+    ///
+    /// # Panics
+    /// Outside a runtime, with a message that says what to do.
+    #[track_caller]
+    pub(crate) fn new(
+        source: &mut impl mio::event::Source,
+        interest: Interest,
+    ) -> io::Result<Registration> {
+        let handle = crate::context::with_core("registering an I/O source", |core| {
+            core.io_handle().clone()
+        });
+        let io = handle.register(source, interest)?;
+        Ok(Registration { handle, io })
+    }
+
+    /// Waits until the source is readable (or closed, or errored).
+    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
+        self.poll_ready(cx, Direction::Read)
+    }
+
+    /// Waits until the source is writable (or closed, or errored).
+    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
+        self.poll_ready(cx, Direction::Write)
+    }
+
+    fn poll_ready(&self, cx: &mut Context<'_>, dir: Direction) -> Poll<io::Result<ReadyEvent>> {
+        let charge = ready!(crate::budget::poll_proceed(cx));
+        let event = ready!(self.io.poll_ready(cx, dir));
+        charge.made_progress();
+        Poll::Ready(Ok(event))
+    }
+
+    /// Forgets readiness that turned out stale (the operation hit
+    /// `WouldBlock`).
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        self.io.clear_readiness(event);
+    }
+
+    /// Runs the non-blocking operation `op` until it does something other
+    /// than `WouldBlock`, waiting for `dir` readiness in between.
+    pub(crate) fn poll_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            let event = ready!(self.poll_ready(cx, dir))?;
+            match op() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
+                result => return Poll::Ready(result),
+            }
+        }
+    }
+
+    /// Removes `source` from the reactor. Call before closing it.
+    pub(crate) fn deregister(&self, source: &mut impl mio::event::Source) -> io::Result<()> {
+        self.handle.deregister(source, &self.io)
+    }
+}
+
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registration")
+            .field("token", &self.io.token)
+            .finish()
+    }
+}

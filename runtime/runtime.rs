@@ -1,0 +1,271 @@
+//! `Runtime` and `Builder`: the public face of one event loop.
+//!
+//! A [`Runtime`] owns the loop's [`Core`]: run queues, task list, timers and
+//! the reactor. [`Runtime::block_on`] runs the loop on the calling thread
+//! until the given future finishes. Dropping the runtime drops every task
+//! that is still pending (their destructors run, on this thread) and closes
+//! the reactor.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+use crate::budget::DEFAULT_BUDGET;
+use crate::executor::{Config, Core};
+use crate::task::JoinHandle;
+
+/// Tasks polled in a row before the loop checks I/O and timers, while tasks
+/// keep being runnable. 61, as in tokio: a prime, so it does not fall into
+/// step with workloads that run in round numbers.
+pub const DEFAULT_EVENT_INTERVAL: u32 = 61;
+
+/// Picks between two checks of the remote queue while local tasks keep the
+/// loop busy. 31, as in tokio.
+pub const DEFAULT_REMOTE_INTERVAL: u32 = 31;
+
+/// A single-threaded async runtime: an executor, a reactor and timers
+/// driven by one event loop on the thread that calls
+/// [`block_on`](Runtime::block_on).
+///
+/// `Runtime` is not `Send`: its tasks need not be `Send`, so they must stay
+/// on the thread that made them.
+///
+/// ```
+/// let rt = coop::Runtime::new()?;
+/// let answer = rt.block_on(async {
+///     let task = coop::spawn(async { 40 + 2 });
+///     task.await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// ```compile_fail
+/// // A runtime stays on its thread.
+/// let rt = coop::Runtime::new().unwrap();
+/// std::thread::spawn(move || drop(rt));
+/// ```
+pub struct Runtime {
+    core: Rc<Core>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Runtime {
+    /// A runtime with the default settings.
+    ///
+    /// # Errors
+    /// If the OS refuses to create the poll instance (`epoll_create`) or the
+    /// event descriptor that wakes it, for example at the descriptor limit.
+    ///
+    /// ```
+    /// let rt = coop::Runtime::new()?;
+    /// rt.block_on(async {});
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// A [`Builder`] to set the runtime's tunables.
+    ///
+    /// ```
+    /// let rt = coop::Runtime::builder().event_interval(31).budget(64).build()?;
+    /// rt.block_on(async {});
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// Runs `future` to completion on this thread, running the loop (other
+    /// tasks, I/O, timers) while it waits, and returns its output.
+    ///
+    /// Tasks spawned during the call that have not finished when it returns
+    /// stay on the runtime and run again in the next `block_on`; they are
+    /// dropped with the runtime.
+    ///
+    /// # Panics
+    /// If called from inside a runtime (nested `block_on`): that would block
+    /// the outer loop. `.await` the future or `spawn` it instead. A panic in
+    /// `future` itself propagates to the caller.
+    ///
+    /// ```
+    /// let rt = coop::Runtime::new()?;
+    /// assert_eq!(rt.block_on(async { 1 }), 1);
+    /// assert_eq!(rt.block_on(async { 2 }), 2); // it can be called again
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.core.block_on(future)
+    }
+
+    /// Spawns a task on this runtime from outside it; it runs during the
+    /// next `block_on`.
+    ///
+    /// ```
+    /// let rt = coop::Runtime::new()?;
+    /// let handle = rt.spawn(async { "done" });
+    /// assert_eq!(rt.block_on(handle).unwrap(), "done");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.core.spawn(future, std::panic::Location::caller())
+    }
+
+    /// Number of tasks alive on this runtime (spawned and not yet finished).
+    ///
+    /// ```
+    /// let rt = coop::Runtime::new()?;
+    /// let handle = rt.spawn(std::future::pending::<()>());
+    /// assert_eq!(rt.task_count(), 1);
+    /// handle.abort();
+    /// let _ = rt.block_on(handle);
+    /// assert_eq!(rt.task_count(), 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn task_count(&self) -> usize {
+        self.core.task_count()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.core.shutdown();
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("id", &self.core.id())
+            .field("tasks", &self.core.task_count())
+            .finish()
+    }
+}
+
+/// Settings for a [`Runtime`].
+///
+/// ```
+/// let rt = coop::Builder::new()
+///     .event_interval(61)
+///     .budget(128)
+///     .build()?;
+/// rt.block_on(async {});
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a Builder does nothing until `build()` is called"]
+pub struct Builder {
+    config: Config,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    /// The default settings: [`DEFAULT_EVENT_INTERVAL`],
+    /// [`DEFAULT_BUDGET`](crate::DEFAULT_BUDGET).
+    ///
+    /// ```
+    /// let rt = coop::Builder::new().build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn new() -> Builder {
+        Builder {
+            config: Config {
+                event_interval: DEFAULT_EVENT_INTERVAL,
+                budget: DEFAULT_BUDGET,
+                remote_interval: DEFAULT_REMOTE_INTERVAL,
+            },
+        }
+    }
+
+    /// How many tasks the loop polls before it checks I/O and timers again
+    /// while tasks keep being runnable (default
+    /// [`DEFAULT_EVENT_INTERVAL`], 61). Lower: I/O and timers are seen
+    /// sooner; higher: fewer `epoll_wait` calls under load.
+    ///
+    /// # Panics
+    /// If `ticks` is zero.
+    ///
+    /// ```
+    /// let rt = coop::Builder::new().event_interval(1).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn event_interval(mut self, ticks: u32) -> Builder {
+        assert!(ticks > 0, "`Builder::event_interval` must be at least 1");
+        self.config.event_interval = ticks;
+        self
+    }
+
+    /// How many times a task may find a resource (timer, socket, join
+    /// handle) ready in one poll before it is made to yield (default
+    /// [`DEFAULT_BUDGET`](crate::DEFAULT_BUDGET), 128).
+    ///
+    /// # Panics
+    /// If `units` is zero.
+    ///
+    /// ```
+    /// let rt = coop::Builder::new().budget(32).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn budget(mut self, units: u32) -> Builder {
+        assert!(units > 0, "`Builder::budget` must be at least 1");
+        self.config.budget = units;
+        self
+    }
+
+    /// Builds the runtime.
+    ///
+    /// # Errors
+    /// If the OS refuses the poll instance or its wake-up descriptor.
+    ///
+    /// ```
+    /// let rt = coop::Runtime::builder().build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn build(&self) -> io::Result<Runtime> {
+        Ok(Runtime {
+            core: Rc::new(Core::new(self.config)?),
+            _not_send: PhantomData,
+        })
+    }
+}
+
+/// Runs `future` to completion on a new runtime with default settings, on
+/// this thread, and returns its output. The runtime, and any task still
+/// pending, is dropped before this returns.
+///
+/// # Panics
+/// If called from inside a runtime (nested `block_on`), or if the OS
+/// refuses to create the runtime's poll instance.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// coop::block_on(async {
+///     println!("start");
+///     coop::time::sleep(Duration::from_millis(10)).await;
+///     println!("end");
+/// });
+/// ```
+#[track_caller]
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    // Same panic as a nested Runtime::block_on, before building a runtime.
+    crate::context::enter_check();
+    let rt = Runtime::new().expect("coop::block_on: could not create the runtime's poll instance");
+    rt.block_on(future)
+}

@@ -1,0 +1,116 @@
+//! Running a task: one step of the loop's "poll it until it awaits".
+//!
+//! The executor pops a [`TaskRef`] and calls [`TaskRef::run`]; everything
+//! that needs the task's `unsafe` entry points happens here, with the state
+//! machine deciding at each step who owns what:
+//!
+//! ```text
+//!  run(task)
+//!   ├─ transition_to_running ─ Done ────────────► drop the queue ref
+//!   │                        ─ Cancel ──────────► cancel ─► complete
+//!   │                        ─ Poll ─► poll the future with a borrowed waker
+//!   │                                   ├─ Ready ─────► complete
+//!   │                                   └─ Pending ─► transition_to_idle
+//!   │                                                  ├─ Idle ────────► drop the queue ref
+//!   │                                                  ├─ Reschedule ──► back on the queue
+//!   │                                                  └─ Cancel ──────► cancel ─► complete
+//!  complete: COMPLETE set; no JoinHandle? drop the output; else wake it.
+//! ```
+
+use std::task::{Context, Poll};
+
+use super::raw::TaskRef;
+use super::state::{Idle, Run};
+use super::waker::waker_ref;
+use crate::trace;
+
+/// What the loop must do after [`TaskRef::run`].
+#[must_use]
+pub(crate) enum Ran {
+    /// Still pending, or nothing to do; the queue reference was released.
+    Idle,
+    /// Woken while it ran: push this queue reference on the run queue again.
+    Reschedule(TaskRef),
+    /// The task is finished: release its owned-list slot, then drop this.
+    Complete(TaskRef),
+}
+
+impl TaskRef {
+    /// Runs one step of the task. Call only on the loop's thread, with the
+    /// queue reference just popped from a run queue.
+    pub(crate) fn run(self, budget: u32) -> Ran {
+        let header = self.header();
+        match header.state.transition_to_running() {
+            Run::Done => return Ran::Idle,
+            Run::Cancel => {
+                // SAFETY: RUNNING was just set by this thread, the loop's.
+                unsafe { self.cancel() };
+                self.complete();
+                return Ran::Complete(self);
+            }
+            Run::Poll => {}
+        }
+
+        let waker = waker_ref(&self);
+        let mut cx = Context::from_waker(&waker);
+        let span = trace::task_poll_span(header.id, header.location);
+        let _entered = span.enter();
+        let started = trace::task_poll_start();
+        let result = crate::budget::with_budget(budget, || {
+            // SAFETY: RUNNING was just set by this thread, the loop's.
+            unsafe { self.poll(&mut cx) }
+        });
+        trace::task_poll_end(started, result.is_ready());
+
+        match result {
+            Poll::Ready(()) => {
+                self.complete();
+                Ran::Complete(self)
+            }
+            Poll::Pending => match header.state.transition_to_idle() {
+                Idle::Idle => Ran::Idle,
+                Idle::Reschedule => Ran::Reschedule(self),
+                Idle::Cancel => {
+                    // SAFETY: RUNNING is still held by this thread.
+                    unsafe { self.cancel() };
+                    self.complete();
+                    Ran::Complete(self)
+                }
+            },
+        }
+    }
+
+    /// Cancels a task at runtime shutdown, unless it already finished.
+    /// Returns `true` if this call finished it.
+    pub(crate) fn shutdown(&self) -> bool {
+        if !self.header().state.transition_to_running_for_shutdown() {
+            return false;
+        }
+        // SAFETY: RUNNING was just set by this thread, the loop's.
+        unsafe { self.cancel() };
+        self.complete();
+        true
+    }
+
+    /// The result is in the output cell: publish COMPLETE, then either drop
+    /// the output (nobody will read it) or wake the `JoinHandle`.
+    fn complete(&self) {
+        let header = self.header();
+        let prev = header.state.transition_to_complete();
+        trace::task_complete(header.id);
+        if !prev.is_join_interested() {
+            // SAFETY: COMPLETE is set and the JoinHandle was already gone, so
+            // the output belongs to the loop.
+            unsafe { self.drop_output() };
+        } else if prev.is_join_waker_set() {
+            header.join_waker.with(|waker| {
+                // SAFETY: JOIN_WAKER was set when COMPLETE was published, so
+                // the cell belongs to the task side and the handle no longer
+                // writes it (its `unset_join_waker` now fails).
+                if let Some(waker) = unsafe { &*waker } {
+                    waker.wake_by_ref();
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Tasks: a spawned future, its header and its output, in one allocation.
+//!
+//! ```text
+//!   spawn ──► [SCHEDULED] ──pop──► [RUNNING] ──Pending──► [idle] ──wake──► [SCHEDULED]
+//!                                     │  ▲                                   │
+//!                                     │  └───────────────pop─────────────────┘
+//!                                     ├──Ready / panic──► [COMPLETE] ── output waits for the JoinHandle
+//!                                     └──abort / shutdown─► [COMPLETE] ── JoinError::Cancelled
+//! ```
+//!
+//! Who owns what, and when it may be touched:
+//!
+//! | part              | owner                                   | touched by                        |
+//! |-------------------|-----------------------------------------|-----------------------------------|
+//! | the future        | the loop's thread                       | `poll` / `cancel`, with `RUNNING` |
+//! | the output        | the `JoinHandle` after `COMPLETE`       | `JoinHandle::poll` / its drop     |
+//! | the join waker    | the handle, or the task while `JOIN_WAKER` | see `state.rs`                 |
+//! | the state word    | everyone                                | atomics only                      |
+//! | the owned-slab key| the loop's thread                       | bind at first run, free at end    |
+//!
+//! Files: `raw.rs` (the allocation and its vtable), `state.rs` (the state
+//! machine, no `unsafe`), `waker.rs` (the only place a `Waker` is built),
+//! `join.rs` (`JoinHandle`), `error.rs` (`JoinError`), `id.rs` (`TaskId`).
+
+mod error;
+mod harness;
+mod id;
+mod join;
+mod raw;
+mod state;
+mod waker;
+
+pub use error::JoinError;
+pub use id::TaskId;
+pub use join::JoinHandle;
+pub(crate) use raw::{Header, TaskRef};
+pub(crate) use harness::Ran;
+pub(crate) use raw::UNBOUND;
+
+
+use std::future::Future;
+
+/// Spawns a future as a new task on the current runtime's loop and returns
+/// a [`JoinHandle`] for its output.
+///
+/// The task starts running the next time the loop picks it. The future need
+/// not be `Send`: tasks live on the loop's thread. To hand work to the loop
+/// from another thread, use a [`Handle`](crate::Handle).
+///
+/// # Panics
+/// When called outside a runtime (outside `block_on`, or from a thread that
+/// is not running a loop).
+///
+/// ```
+/// use std::rc::Rc;
+///
+/// coop::block_on(async {
+///     // `Rc` is not `Send`; coop tasks don't need to be.
+///     let shared = Rc::new(5);
+///     let handle = coop::spawn({
+///         let shared = shared.clone();
+///         async move { *shared * 2 }
+///     });
+///     assert_eq!(handle.await.unwrap(), 10);
+/// });
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let location = std::panic::Location::caller();
+    crate::context::with_core("coop::spawn", |core| core.spawn(future, location))
+}

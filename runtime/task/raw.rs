@@ -1,0 +1,336 @@
+//! The task allocation: one heap block per task holding the header, the
+//! future and, once it finishes, its output.
+//!
+//! ```text
+//!  Box<Cell<F>> ──► ┌──────────────────────────────┐
+//!                   │ Header                       │ ◄── every TaskRef, Waker and
+//!                   │   state (flags + refcount)   │     JoinHandle points here
+//!                   │   vtable ─► poll / cancel /  │
+//!                   │             read_output / …  │
+//!                   │   scheduler, id, location    │
+//!                   │   join_waker, owned_key      │
+//!                   ├──────────────────────────────┤
+//!                   │ stage: Running(F)            │  the future while it runs,
+//!                   │     | Finished(Result<T,_>)  │  then its output,
+//!                   │     | Consumed               │  then nothing
+//!                   └──────────────────────────────┘
+//! ```
+//!
+//! Code that holds a `NonNull<Header>` does not know `F`. The vtable, made
+//! once per future type, holds the functions that do know it, so the run
+//! queue can hold tasks of every type side by side as plain pointers.
+//!
+//! This file and `waker.rs` are where coop's task `unsafe` lives. Who may
+//! touch each cell, and when, is decided by the state machine in `state.rs`.
+
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{self, AssertUnwindSafe, Location};
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+use super::id::TaskId;
+use super::error::JoinError;
+use super::state::State;
+use crate::executor::Shared;
+use crate::loom::cell::UnsafeCell;
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::Arc;
+
+/// `owned_key` of a task not (or no longer) in the loop's owned-task slab.
+pub(crate) const UNBOUND: usize = usize::MAX;
+
+/// The type-erased front of every task.
+///
+/// `#[repr(C)]` on [`Cell`] puts the header first, so a pointer to the cell
+/// is a pointer to its header and back.
+pub(crate) struct Header {
+    /// Flags and the reference count (see `state.rs`).
+    pub(crate) state: State,
+    /// Functions that know the future's concrete type.
+    vtable: &'static Vtable,
+    /// Where a wake sends the task: the runtime's shared half. Keeps it alive
+    /// so that a waker that outlives the runtime stays a safe no-op.
+    pub(crate) scheduler: Arc<Shared>,
+    /// The task's id, unique in this process.
+    pub(crate) id: TaskId,
+    /// Where `spawn` was called, for traces and panic reports.
+    pub(crate) location: &'static Location<'static>,
+    /// The key of this task in the loop's owned-task slab, or `UNBOUND`.
+    /// Only the loop's thread uses it; an atomic (relaxed, so free on common
+    /// hardware) keeps that free of `unsafe`.
+    pub(crate) owned_key: AtomicUsize,
+    /// The waker of whoever awaits the `JoinHandle`.
+    ///
+    /// # Invariant
+    /// Owned by the `JoinHandle` while `JOIN_WAKER` is unset, by the task
+    /// side while it is set (see `state.rs`).
+    pub(crate) join_waker: UnsafeCell<Option<Waker>>,
+}
+
+/// A task's future or its result.
+enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+#[repr(C)]
+struct Cell<F: Future> {
+    header: Header,
+    /// # Invariant
+    /// While the task is not `COMPLETE`, only the loop's thread touches this,
+    /// and only while `RUNNING` is set. After `COMPLETE`, the output belongs
+    /// to the `JoinHandle` if `JOIN_INTEREST` was set then, else to the loop,
+    /// which drops it at once.
+    stage: UnsafeCell<Stage<F>>,
+}
+
+/// The functions that know a task's concrete future type.
+struct Vtable {
+    poll: unsafe fn(NonNull<Header>, &mut Context<'_>) -> Poll<()>,
+    cancel: unsafe fn(NonNull<Header>),
+    read_output: unsafe fn(NonNull<Header>, *mut ()),
+    drop_output: unsafe fn(NonNull<Header>),
+    dealloc: unsafe fn(NonNull<Header>),
+}
+
+/// A counted reference to a task: dropping it releases one reference. The
+/// run queue, the owned-task slab and the `JoinHandle` each hold one.
+pub(crate) struct TaskRef(NonNull<Header>);
+
+impl TaskRef {
+    /// Allocates a task. The state starts with two references, its first
+    /// queue entry and its `JoinHandle`, returned as two values; the loop adds
+    /// the owned-list reference when it binds the task (`Core::bind`).
+    pub(crate) fn allocate<F>(
+        future: F,
+        scheduler: Arc<Shared>,
+        id: TaskId,
+        location: &'static Location<'static>,
+    ) -> (TaskRef, TaskRef)
+    where
+        F: Future + 'static,
+    {
+        let cell = Box::new(Cell {
+            header: Header {
+                state: State::new(),
+                vtable: vtable::<F>(),
+                scheduler,
+                id,
+                location,
+                owned_key: AtomicUsize::new(UNBOUND),
+                join_waker: UnsafeCell::new(None),
+            },
+            stage: UnsafeCell::new(Stage::Running(future)),
+        });
+        let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
+        (TaskRef(ptr), TaskRef(ptr))
+    }
+
+    /// Takes over one reference that was counted but not yet owned by a
+    /// value (a waker turned into a queue entry, say).
+    ///
+    /// # Safety
+    /// `ptr` points to a live task and the caller gives up one counted
+    /// reference to it.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> TaskRef {
+        TaskRef(ptr)
+    }
+
+    /// A second counted reference to the same task.
+    pub(crate) fn clone_ref(&self) -> TaskRef {
+        self.header().state.ref_inc();
+        TaskRef(self.0)
+    }
+
+    /// The task's key in the owned-task slab, or [`UNBOUND`].
+    pub(crate) fn owned_key(&self) -> usize {
+        self.header().owned_key.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_owned_key(&self, key: usize) {
+        self.header().owned_key.store(key, Ordering::Relaxed)
+    }
+
+    /// Gives up ownership of this reference without dropping it.
+    pub(crate) fn into_raw(self) -> NonNull<Header> {
+        ManuallyDrop::new(self).0
+    }
+
+    pub(crate) fn as_ptr(&self) -> NonNull<Header> {
+        self.0
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: a TaskRef holds a counted reference, so the allocation is
+        // alive for as long as `self` is.
+        unsafe { self.0.as_ref() }
+    }
+
+    /// Polls the future once. `Ready` means its result now sits in the
+    /// output cell.
+    ///
+    /// # Safety
+    /// Only on the loop's thread, with `RUNNING` set by this thread.
+    pub(crate) unsafe fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: the caller holds RUNNING, which grants the stage cell.
+        unsafe { (self.header().vtable.poll)(self.0, cx) }
+    }
+
+    /// Drops the future and stores "cancelled" as the result.
+    ///
+    /// # Safety
+    /// Only on the loop's thread, with `RUNNING` set by this thread.
+    pub(crate) unsafe fn cancel(&self) {
+        // SAFETY: the caller holds RUNNING, which grants the stage cell.
+        unsafe { (self.header().vtable.cancel)(self.0) }
+    }
+
+    /// Drops the stored output.
+    ///
+    /// # Safety
+    /// The task is `COMPLETE` and the caller owns the output (see
+    /// [`Cell::stage`]).
+    pub(crate) unsafe fn drop_output(&self) {
+        // SAFETY: forwarded from the caller.
+        unsafe { (self.header().vtable.drop_output)(self.0) }
+    }
+
+    /// Moves the output into `*dst`, which must be a
+    /// `Poll<Result<F::Output, JoinError>>`.
+    ///
+    /// # Safety
+    /// The task is `COMPLETE`, the caller owns the output, `dst` has the
+    /// right type, and the output has not been read before.
+    pub(crate) unsafe fn read_output(&self, dst: *mut ()) {
+        // SAFETY: forwarded from the caller.
+        unsafe { (self.header().vtable.read_output)(self.0, dst) }
+    }
+}
+
+impl Drop for TaskRef {
+    fn drop(&mut self) {
+        if self.header().state.ref_dec() {
+            // SAFETY: that was the last reference; nothing else can reach the
+            // allocation any more.
+            unsafe { (self.header().vtable.dealloc)(self.0) }
+        }
+    }
+}
+
+fn vtable<F: Future + 'static>() -> &'static Vtable {
+    // A constant promoted to 'static: one vtable per future type.
+    &Vtable {
+        poll: poll::<F>,
+        cancel: cancel::<F>,
+        read_output: read_output::<F>,
+        drop_output: drop_output::<F>,
+        dealloc: dealloc::<F>,
+    }
+}
+
+/// # Safety
+/// `ptr` is the header of a live `Cell<F>`.
+unsafe fn cell<'a, F: Future>(ptr: NonNull<Header>) -> &'a Cell<F> {
+    // SAFETY: Cell is repr(C) with the header first, so the header pointer
+    // is the cell pointer; the caller vouches that the cell is alive and `F`
+    // is its type (the vtable that calls this was made for `F`).
+    unsafe { ptr.cast::<Cell<F>>().as_ref() }
+}
+
+unsafe fn poll<F: Future>(ptr: NonNull<Header>, cx: &mut Context<'_>) -> Poll<()> {
+    // SAFETY: called through F's vtable on a live task.
+    let cell = unsafe { cell::<F>(ptr) };
+    let id = cell.header.id;
+    let result = cell.stage.with_mut(|stage| {
+        // SAFETY: the caller holds RUNNING: this thread is the only one
+        // touching the stage (see `Cell::stage`).
+        let stage = unsafe { &mut *stage };
+        let Stage::Running(future) = stage else {
+            unreachable!("a task is only polled while its future is alive");
+        };
+        // SAFETY: the future lives inside the heap cell and is never moved
+        // out of it until it is dropped in place below.
+        let future = unsafe { std::pin::Pin::new_unchecked(future) };
+        panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx)))
+    });
+    let result = match result {
+        Ok(Poll::Pending) => return Poll::Pending,
+        Ok(Poll::Ready(output)) => Ok(output),
+        Err(payload) => Err(JoinError::panic(id, payload)),
+    };
+    // SAFETY: still RUNNING on this thread.
+    unsafe { finish::<F>(cell, result) };
+    Poll::Ready(())
+}
+
+unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
+    // SAFETY: called through F's vtable on a live task.
+    let cell = unsafe { cell::<F>(ptr) };
+    let result = Err(JoinError::cancelled(cell.header.id));
+    // SAFETY: the caller holds RUNNING.
+    unsafe { finish::<F>(cell, result) };
+}
+
+/// Replaces the future with its result. Dropping the future runs user code
+/// that may panic; that panic is caught and becomes the result.
+///
+/// # Safety
+/// The caller holds `RUNNING` on the loop's thread.
+unsafe fn finish<F: Future>(cell: &Cell<F>, result: Result<F::Output, JoinError>) {
+    let id = cell.header.id;
+    cell.stage.with_mut(|stage| {
+        // SAFETY: RUNNING grants exclusive access to the stage.
+        let stage = unsafe { &mut *stage };
+        let old = std::mem::replace(stage, Stage::Consumed);
+        let dropped = panic::catch_unwind(AssertUnwindSafe(|| drop(old)));
+        *stage = match dropped {
+            Ok(()) => Stage::Finished(result),
+            Err(payload) => Stage::Finished(Err(JoinError::panic(id, payload))),
+        };
+    });
+}
+
+unsafe fn read_output<F: Future>(ptr: NonNull<Header>, dst: *mut ()) {
+    // SAFETY: called through F's vtable on a live task.
+    let cell = unsafe { cell::<F>(ptr) };
+    let output = cell.stage.with_mut(|stage| {
+        // SAFETY: the task is COMPLETE and the caller owns the output.
+        let stage = unsafe { &mut *stage };
+        match std::mem::replace(stage, Stage::Consumed) {
+            Stage::Finished(output) => output,
+            _ => unreachable!("JoinHandle polled after it returned Ready"),
+        }
+    });
+    let dst = dst.cast::<Poll<Result<F::Output, JoinError>>>();
+    // SAFETY: the caller passes a valid `*mut Poll<Result<F::Output, _>>`;
+    // assigning drops the `Pending` it held.
+    unsafe { *dst = Poll::Ready(output) };
+}
+
+unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
+    // SAFETY: called through F's vtable on a live task.
+    let cell = unsafe { cell::<F>(ptr) };
+    let old = cell.stage.with_mut(|stage| {
+        // SAFETY: the task is COMPLETE and the caller owns the output.
+        unsafe { std::mem::replace(&mut *stage, Stage::Consumed) }
+    });
+    // The output is user data: a panic in its destructor must not unwind
+    // into the loop.
+    let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(old)));
+}
+
+unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
+    // SAFETY: the last reference is gone; the cell was made by `Box::new` in
+    // `allocate` with this `F`. By then the future has been dropped on the
+    // loop's thread (completion or shutdown), so only `Send` parts remain.
+    drop(unsafe { Box::from_raw(ptr.cast::<Cell<F>>().as_ptr()) });
+}
+
+// SAFETY: a TaskRef crosses threads (remote queue, wakers, JoinHandle) but
+// from another thread only the state word (atomic), the scheduler (`Arc`)
+// and the join-waker cell (handed over by the JOIN_WAKER protocol) are
+// touched. The future and output are touched only on the loop's thread,
+// or by a `JoinHandle<T>` that is itself `Send` only when `T` is.
+unsafe impl Send for TaskRef {}

@@ -1,0 +1,348 @@
+//! The task's state word: a handful of flag bits and a reference count in
+//! one atomic `usize`.
+//!
+//! ```text
+//!  bit:  63 ........... 6 |    5       |     4         |    3     |    2     |    1    |     0
+//!        reference count  | JOIN_WAKER | JOIN_INTEREST | CANCELLED| COMPLETE | RUNNING | SCHEDULED
+//! ```
+//!
+//! Every transition is computed on a [`Snapshot`] (a plain `Copy` value) and
+//! published with one compare-and-swap, so a transition either happens whole
+//! or not at all. Each transition returns a `#[must_use]` enum that tells the
+//! caller what it now owns and must do next. This file holds no `unsafe`: it
+//! decides *who* may touch the task's cells; `raw.rs` does the touching.
+//!
+//! Invariants, in prose:
+//! * `SCHEDULED` set ⇔ exactly one queue reference exists: the task sits in a
+//!   run queue, or it is `RUNNING` and the loop will re-queue it when the poll
+//!   returns. So a task woken twice before it runs is queued once.
+//! * `RUNNING` set ⇔ the loop's thread is inside the future's `poll`, and only
+//!   that thread may touch the future.
+//! * `COMPLETE` set ⇒ the future is gone. If `JOIN_INTEREST` is set the output
+//!   belongs to the `JoinHandle`; otherwise it has been dropped.
+//! * `JOIN_WAKER` set ⇒ the join-waker cell is owned by the task side (which
+//!   may read it to wake the handle); unset ⇒ owned by the `JoinHandle`.
+//! * The reference count counts: the owned-task list, a queue entry, the
+//!   `JoinHandle`, and every `Waker`. The allocation is freed when it hits 0.
+
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+
+const SCHEDULED: usize = 1 << 0;
+const RUNNING: usize = 1 << 1;
+const COMPLETE: usize = 1 << 2;
+const CANCELLED: usize = 1 << 3;
+const JOIN_INTEREST: usize = 1 << 4;
+const JOIN_WAKER: usize = 1 << 5;
+const REF_SHIFT: u32 = 6;
+const REF_ONE: usize = 1 << REF_SHIFT;
+
+/// A new task has two references: its first queue entry and its
+/// `JoinHandle`. The owned-task list adds a third when the loop binds it.
+const INITIAL: usize = SCHEDULED | JOIN_INTEREST | 2 * REF_ONE;
+
+/// The atomic state word of one task.
+pub(crate) struct State(AtomicUsize);
+
+/// A copy of the state word at one instant.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Snapshot(usize);
+
+impl Snapshot {
+    pub(crate) fn is_scheduled(self) -> bool {
+        self.0 & SCHEDULED != 0
+    }
+    pub(crate) fn is_running(self) -> bool {
+        self.0 & RUNNING != 0
+    }
+    pub(crate) fn is_complete(self) -> bool {
+        self.0 & COMPLETE != 0
+    }
+    pub(crate) fn is_cancelled(self) -> bool {
+        self.0 & CANCELLED != 0
+    }
+    pub(crate) fn is_join_interested(self) -> bool {
+        self.0 & JOIN_INTEREST != 0
+    }
+    pub(crate) fn is_join_waker_set(self) -> bool {
+        self.0 & JOIN_WAKER != 0
+    }
+    pub(crate) fn ref_count(self) -> usize {
+        self.0 >> REF_SHIFT
+    }
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("scheduled", &self.is_scheduled())
+            .field("running", &self.is_running())
+            .field("complete", &self.is_complete())
+            .field("cancelled", &self.is_cancelled())
+            .field("join_interest", &self.is_join_interested())
+            .field("join_waker", &self.is_join_waker_set())
+            .field("refs", &self.ref_count())
+            .finish()
+    }
+}
+
+/// What a waker must do after [`State::transition_to_scheduled`].
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Schedule {
+    /// The task was idle: a queue reference was added; push it on a queue.
+    Push,
+    /// Already queued, running (the loop re-queues it), or finished.
+    Nothing,
+}
+
+/// What the loop must do with a task it popped from a queue.
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Run {
+    /// `RUNNING` is now set: poll the future.
+    Poll,
+    /// The task was aborted before this poll: drop the future instead.
+    Cancel,
+    /// The task already finished (shutdown or abort raced ahead): just
+    /// release the queue reference.
+    Done,
+}
+
+/// What the loop must do after a poll returned `Pending`.
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Idle {
+    /// Nobody woke it: release the queue reference.
+    Idle,
+    /// It was woken during the poll: keep the reference, push it again.
+    Reschedule,
+    /// It was aborted during the poll: drop the future now.
+    Cancel,
+}
+
+impl State {
+    pub(crate) fn new() -> State {
+        State(AtomicUsize::new(INITIAL))
+    }
+
+    pub(crate) fn load(&self) -> Snapshot {
+        Snapshot(self.0.load(Ordering::Acquire))
+    }
+
+    /// Applies `f` to the current value until the compare-and-swap succeeds.
+    /// `f` returns the new value (or `None` to leave it) and the answer.
+    fn update<T>(&self, mut f: impl FnMut(Snapshot) -> (Option<Snapshot>, T)) -> T {
+        let mut current = self.0.load(Ordering::Acquire);
+        loop {
+            let (next, answer) = f(Snapshot(current));
+            let Some(next) = next else { return answer };
+            match self
+                .0
+                .compare_exchange_weak(current, next.0, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return answer,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// A wake: set `SCHEDULED` unless it is already set or the task is done.
+    /// If the task is idle, take a queue reference for the caller to push.
+    pub(crate) fn transition_to_scheduled(&self) -> Schedule {
+        self.update(|s| {
+            if s.is_complete() || s.is_scheduled() {
+                (None, Schedule::Nothing)
+            } else if s.is_running() {
+                // The loop sees SCHEDULED when the poll ends and re-queues.
+                (Some(Snapshot(s.0 | SCHEDULED)), Schedule::Nothing)
+            } else {
+                (Some(Snapshot((s.0 | SCHEDULED) + REF_ONE)), Schedule::Push)
+            }
+        })
+    }
+
+    /// The loop popped the task: clear `SCHEDULED`, set `RUNNING`.
+    pub(crate) fn transition_to_running(&self) -> Run {
+        self.update(|s| {
+            debug_assert!(!s.is_running(), "a task is polled by one loop at a time");
+            if s.is_complete() {
+                (None, Run::Done)
+            } else if s.is_cancelled() {
+                (Some(Snapshot((s.0 & !SCHEDULED) | RUNNING)), Run::Cancel)
+            } else {
+                (Some(Snapshot((s.0 & !SCHEDULED) | RUNNING)), Run::Poll)
+            }
+        })
+    }
+
+    /// The poll returned `Pending`: clear `RUNNING`.
+    pub(crate) fn transition_to_idle(&self) -> Idle {
+        self.update(|s| {
+            debug_assert!(s.is_running());
+            if s.is_cancelled() {
+                (None, Idle::Cancel)
+            } else if s.is_scheduled() {
+                (Some(Snapshot(s.0 & !RUNNING)), Idle::Reschedule)
+            } else {
+                (Some(Snapshot(s.0 & !RUNNING)), Idle::Idle)
+            }
+        })
+    }
+
+    /// The future is gone (finished, panicked, cancelled or shut down), its
+    /// result is in the output cell. Returns the state just before, so the
+    /// caller knows whether to drop the output or wake the `JoinHandle`.
+    pub(crate) fn transition_to_complete(&self) -> Snapshot {
+        let prev = self.0.fetch_or(COMPLETE, Ordering::AcqRel);
+        let prev = Snapshot(prev);
+        debug_assert!(!prev.is_complete());
+        // RUNNING is cleared separately so that COMPLETE is visible first.
+        self.0.fetch_and(!RUNNING, Ordering::Release);
+        prev
+    }
+
+    /// Claims the right to finish a task that is idle or queued (used at
+    /// shutdown). Fails if the loop is polling it or it already finished.
+    pub(crate) fn transition_to_running_for_shutdown(&self) -> bool {
+        self.update(|s| {
+            if s.is_complete() || s.is_running() {
+                (None, false)
+            } else {
+                (Some(Snapshot(s.0 | RUNNING | CANCELLED)), true)
+            }
+        })
+    }
+
+    /// `JoinHandle::abort`: set `CANCELLED`. If the task is idle it is also
+    /// scheduled, so the loop wakes up and drops the future on its own thread.
+    pub(crate) fn transition_to_cancelled(&self) -> Schedule {
+        self.update(|s| {
+            if s.is_complete() || s.is_cancelled() {
+                (None, Schedule::Nothing)
+            } else if s.is_running() || s.is_scheduled() {
+                (Some(Snapshot(s.0 | CANCELLED)), Schedule::Nothing)
+            } else {
+                (
+                    Some(Snapshot((s.0 | CANCELLED | SCHEDULED) + REF_ONE)),
+                    Schedule::Push,
+                )
+            }
+        })
+    }
+
+    /// `JoinHandle` drop: give up interest in the output. `Err` means the
+    /// task had already completed, so the handle must drop the output itself.
+    pub(crate) fn unset_join_interest(&self) -> Result<(), ()> {
+        self.update(|s| {
+            debug_assert!(s.is_join_interested());
+            if s.is_complete() {
+                (None, Err(()))
+            } else {
+                (Some(Snapshot(s.0 & !JOIN_INTEREST)), Ok(()))
+            }
+        })
+    }
+
+    /// The `JoinHandle` stored a waker in the join-waker cell and hands the
+    /// cell to the task side. `Err` means the task completed first; the cell
+    /// stays with the handle, which reads the output instead.
+    pub(crate) fn set_join_waker(&self) -> Result<(), Snapshot> {
+        self.update(|s| {
+            debug_assert!(s.is_join_interested() && !s.is_join_waker_set());
+            if s.is_complete() {
+                (None, Err(s))
+            } else {
+                (Some(Snapshot(s.0 | JOIN_WAKER)), Ok(()))
+            }
+        })
+    }
+
+    /// The `JoinHandle` wants to replace its waker: take the cell back.
+    /// `Err` means the task completed; the cell stays with the task side.
+    pub(crate) fn unset_join_waker(&self) -> Result<(), Snapshot> {
+        self.update(|s| {
+            debug_assert!(s.is_join_interested() && s.is_join_waker_set());
+            if s.is_complete() {
+                (None, Err(s))
+            } else {
+                (Some(Snapshot(s.0 & !JOIN_WAKER)), Ok(()))
+            }
+        })
+    }
+
+    /// Adds one reference (a cloned waker).
+    pub(crate) fn ref_inc(&self) {
+        let prev = self.0.fetch_add(REF_ONE, Ordering::Relaxed);
+        // Like `Arc`: a count this large means references are being leaked.
+        if prev > isize::MAX as usize {
+            std::process::abort();
+        }
+    }
+
+    /// Drops one reference; `true` means it was the last and the caller
+    /// must free the task.
+    #[must_use]
+    pub(crate) fn ref_dec(&self) -> bool {
+        let prev = Snapshot(self.0.fetch_sub(REF_ONE, Ordering::AcqRel));
+        debug_assert!(prev.ref_count() >= 1);
+        prev.ref_count() == 1
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_task_is_scheduled_with_two_references() {
+        let s = State::new().load();
+        assert!(s.is_scheduled() && s.is_join_interested() && !s.is_running());
+        assert_eq!(s.ref_count(), 2);
+    }
+
+    #[test]
+    fn a_task_woken_twice_is_queued_once() {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        assert_eq!(state.transition_to_idle(), Idle::Idle);
+        assert_eq!(state.transition_to_scheduled(), Schedule::Push);
+        assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
+        assert_eq!(state.load().ref_count(), 3);
+    }
+
+    #[test]
+    fn a_wake_during_the_poll_reschedules_without_a_new_reference() {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
+        assert_eq!(state.load().ref_count(), 2);
+        assert_eq!(state.transition_to_idle(), Idle::Reschedule);
+    }
+
+    #[test]
+    fn abort_of_an_idle_task_schedules_it_for_cancellation() {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        assert_eq!(state.transition_to_idle(), Idle::Idle);
+        assert_eq!(state.transition_to_cancelled(), Schedule::Push);
+        assert_eq!(state.transition_to_running(), Run::Cancel);
+    }
+
+    #[test]
+    fn join_handle_drop_after_completion_must_drop_the_output() {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        let prev = state.transition_to_complete();
+        assert!(prev.is_join_interested());
+        assert!(state.unset_join_interest().is_err());
+    }
+
+    #[test]
+    fn wakes_after_completion_do_nothing() {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        let _ = state.transition_to_complete();
+        assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
+        assert_eq!(state.transition_to_cancelled(), Schedule::Nothing);
+    }
+}

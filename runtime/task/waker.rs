@@ -1,0 +1,76 @@
+//! The only place a task's [`Waker`] is built.
+//!
+//! A waker is a pointer to the task's header plus this vtable. Cloning it
+//! adds a reference; dropping it removes one; waking it runs
+//! [`State::transition_to_scheduled`](super::state::State::transition_to_scheduled)
+//! and, if the task was idle, hands a queue reference to
+//! [`executor::schedule`](crate::executor::schedule), which pushes it on the
+//! local run queue when called on the loop's thread, or on the remote queue
+//! (and wakes the loop) from any other thread.
+//!
+//! Wakers are `Send + Sync` by Rust's contract, so everything they touch
+//! (the state word, the scheduler's shared half) is thread-safe. They never
+//! touch the future. A waker that outlives its runtime finds the remote
+//! queue closed and does nothing.
+
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+use std::task::{RawWaker, RawWakerVTable, Waker};
+
+use super::raw::{Header, TaskRef};
+use super::state::Schedule;
+use crate::trace;
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+/// A waker for polling `task` that borrows the caller's reference instead of
+/// taking one: polling a task costs no reference-count traffic unless the
+/// future clones the waker to keep it.
+pub(crate) fn waker_ref(task: &TaskRef) -> ManuallyDrop<Waker> {
+    let raw = RawWaker::new(task.as_ptr().as_ptr() as *const (), &VTABLE);
+    // SAFETY: the vtable's functions uphold RawWaker's contract (see each
+    // below). ManuallyDrop keeps this borrowed waker from releasing the
+    // caller's reference; clones made from it count their own.
+    ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
+}
+
+/// Schedules the task behind `header` if the wake finds it idle.
+fn schedule(header: NonNull<Header>) {
+    // SAFETY: called from a waker, which holds a counted reference.
+    let h = unsafe { header.as_ref() };
+    match h.state.transition_to_scheduled() {
+        Schedule::Push => {
+            // SAFETY: the transition added one reference for the queue entry.
+            let task = unsafe { TaskRef::from_raw(header) };
+            crate::executor::schedule(task);
+        }
+        Schedule::Nothing => trace::task_wake_ignored(h.id),
+    }
+}
+
+unsafe fn clone(ptr: *const ()) -> RawWaker {
+    // SAFETY: `ptr` came from a waker of a live task (RawWaker contract).
+    let header = unsafe { &*(ptr as *const Header) };
+    header.state.ref_inc();
+    RawWaker::new(ptr, &VTABLE)
+}
+
+unsafe fn wake(ptr: *const ()) {
+    // SAFETY: RawWaker contract: `ptr` is a task header kept alive by the
+    // reference this waker owns, which is released right after.
+    unsafe {
+        wake_by_ref(ptr);
+        drop_waker(ptr);
+    }
+}
+
+unsafe fn wake_by_ref(ptr: *const ()) {
+    // SAFETY: RawWaker contract: the waker's reference keeps the task alive.
+    let header = unsafe { NonNull::new_unchecked(ptr as *mut Header) };
+    schedule(header);
+}
+
+unsafe fn drop_waker(ptr: *const ()) {
+    // SAFETY: this waker owned one counted reference; TaskRef releases it.
+    drop(unsafe { TaskRef::from_raw(NonNull::new_unchecked(ptr as *mut Header)) });
+}
