@@ -77,10 +77,11 @@ impl TimerHeap {
 
     /// Frees a slot, taking its timer out of the heap if it is still there.
     pub(crate) fn remove(&mut self, key: usize) {
-        let slot = self.slots.remove(key);
-        if slot.pos != FIRED {
-            self.remove_at(slot.pos);
+        let pos = self.slots[key].pos;
+        if pos != FIRED {
+            self.remove_at(pos);
         }
+        self.slots.remove(key);
     }
 
     /// The earliest pending deadline.
