@@ -108,9 +108,8 @@ pub(crate) fn scoped<R>(core: Rc<Core>, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<Rc<Core>>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            let ours = CURRENT.try_with(|current| {
-                std::mem::replace(&mut *current.borrow_mut(), self.0.take())
-            });
+            let ours = CURRENT
+                .try_with(|current| std::mem::replace(&mut *current.borrow_mut(), self.0.take()));
             drop(ours);
         }
     }

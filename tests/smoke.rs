@@ -19,7 +19,10 @@ fn smoke() {
     });
     assert_eq!(out, 45);
     let t = Instant::now();
-    let r = rt.block_on(coop::time::timeout(Duration::from_millis(20), std::future::pending::<()>()));
+    let r = rt.block_on(coop::time::timeout(
+        Duration::from_millis(20),
+        std::future::pending::<()>(),
+    ));
     assert!(r.is_err());
     assert!(t.elapsed() >= Duration::from_millis(20));
     let p = rt.block_on(rt.spawn(async { panic!("x") }));

@@ -167,8 +167,9 @@ impl Core {
             //    waker that just sets `woken`.
             if main.woken.swap(false, Ordering::AcqRel) {
                 trace::block_on_poll();
-                let polled =
-                    crate::budget::with_budget(self.config.budget, || future.as_mut().poll(&mut cx));
+                let polled = crate::budget::with_budget(self.config.budget, || {
+                    future.as_mut().poll(&mut cx)
+                });
                 if let Poll::Ready(output) = polled {
                     return output;
                 }

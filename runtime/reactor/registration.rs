@@ -47,9 +47,8 @@ impl Registration {
         source: &mut impl mio::event::Source,
         interest: Interest,
     ) -> io::Result<Registration> {
-        let handle = crate::context::with_core("registering an I/O source", |core| {
-            core.io_handle().clone()
-        });
+        let handle =
+            crate::context::with_core("registering an I/O source", |core| core.io_handle().clone());
         let io = handle.register(source, interest)?;
         Ok(Registration { handle, io })
     }

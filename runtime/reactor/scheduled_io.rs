@@ -130,7 +130,11 @@ impl ScheduledIo {
 
     /// Ready if the last report covers `direction`; otherwise stores the
     /// task's waker and returns `Pending`.
-    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<ReadyEvent> {
         if let Some(event) = self.ready_event(direction) {
             return Poll::Ready(event);
         }

@@ -30,13 +30,15 @@ mod raw;
 mod state;
 mod waker;
 
+#[cfg(all(test, not(loom)))]
+mod tests;
+
 pub use error::JoinError;
+pub(crate) use harness::Ran;
 pub use id::TaskId;
 pub use join::JoinHandle;
-pub(crate) use raw::{Header, TaskRef};
-pub(crate) use harness::Ran;
 pub(crate) use raw::UNBOUND;
-
+pub(crate) use raw::{Header, TaskRef};
 
 use std::future::Future;
 

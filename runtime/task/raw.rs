@@ -29,8 +29,8 @@ use std::panic::{self, AssertUnwindSafe, Location};
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
-use super::id::TaskId;
 use super::error::JoinError;
+use super::id::TaskId;
 use super::state::State;
 use crate::executor::Shared;
 use crate::loom::cell::UnsafeCell;

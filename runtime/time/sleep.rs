@@ -155,7 +155,8 @@ impl Future for Sleep {
                     if !timers.set_waker(key, cx.waker()) {
                         // Fired for an older deadline (the sleep was reset).
                         timers.remove(key);
-                        this.entry = Some((runtime, timers.insert(this.deadline, cx.waker().clone())));
+                        this.entry =
+                            Some((runtime, timers.insert(this.deadline, cx.waker().clone())));
                     }
                 }
                 _ => {
@@ -173,4 +174,3 @@ impl Drop for Sleep {
         self.release();
     }
 }
-

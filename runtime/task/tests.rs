@@ -1,0 +1,95 @@
+//! In-crate tests of the task allocation, waker and join handle: the
+//! `unsafe` core. They need no sockets, so `cargo +nightly miri test --lib`
+//! runs them under Miri, which checks every pointer access.
+
+use std::cell::Cell;
+use std::future::{pending, poll_fn};
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use crate::Runtime;
+
+/// Counts drops of the value it is attached to.
+struct DropCounter(Rc<Cell<usize>>);
+
+impl Drop for DropCounter {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+#[test]
+fn output_reaches_the_join_handle() {
+    let rt = Runtime::new().unwrap();
+    let out = rt.block_on(async { crate::spawn(async { String::from("out") }).await });
+    assert_eq!(out.unwrap(), "out");
+}
+
+#[test]
+fn detached_output_is_dropped_once() {
+    let drops = Rc::new(Cell::new(0));
+    let rt = Runtime::new().unwrap();
+    let d = drops.clone();
+    rt.block_on(async move {
+        drop(crate::spawn(async move { DropCounter(d) }));
+        crate::yield_now().await;
+    });
+    assert_eq!(drops.get(), 1);
+}
+
+#[test]
+fn abort_and_shutdown_drop_the_future_once() {
+    let drops = Rc::new(Cell::new(0));
+    let rt = Runtime::new().unwrap();
+    let (a, b) = (drops.clone(), drops.clone());
+    let aborted = rt.spawn(async move {
+        let _guard = DropCounter(a);
+        pending::<()>().await
+    });
+    let _pending = rt.spawn(async move {
+        let _guard = DropCounter(b);
+        pending::<()>().await
+    });
+    rt.block_on(crate::yield_now());
+    aborted.abort();
+    assert!(rt.block_on(aborted).unwrap_err().is_cancelled());
+    assert_eq!(drops.get(), 1);
+    drop(rt);
+    assert_eq!(drops.get(), 2);
+}
+
+#[test]
+fn a_waker_woken_from_another_thread_and_after_the_runtime_is_gone() {
+    let rt = Runtime::new().unwrap();
+    let stash: Rc<Cell<Option<Waker>>> = Rc::new(Cell::new(None));
+    let s = stash.clone();
+    let mut polled = 0;
+    let task = rt.spawn(poll_fn(move |cx| {
+        polled += 1;
+        if polled == 1 {
+            s.set(Some(cx.waker().clone()));
+            Poll::Pending
+        } else {
+            Poll::Ready(polled)
+        }
+    }));
+    rt.block_on(crate::yield_now());
+    let waker = stash.take().expect("the task stored its waker");
+    let late = waker.clone();
+    std::thread::spawn(move || waker.wake()).join().unwrap();
+    assert_eq!(rt.block_on(task).unwrap(), 2);
+    drop(rt);
+    late.wake();
+}
+
+#[test]
+fn a_panicking_task_is_reported_and_the_loop_goes_on() {
+    let rt = Runtime::new().unwrap();
+    let (bad, good) = rt.block_on(async {
+        let bad = crate::spawn(async { panic!("boom") });
+        let good = crate::spawn(async { 5 });
+        (bad.await, good.await)
+    });
+    assert!(bad.unwrap_err().is_panic());
+    assert_eq!(good.unwrap(), 5);
+}
