@@ -20,7 +20,7 @@
 #[cfg(not(loom))]
 mod imp {
     pub(crate) use std::sync::atomic;
-    pub(crate) use std::sync::{Arc, Condvar, MutexGuard, Weak};
+    pub(crate) use std::sync::{Arc, Condvar, MutexGuard};
     pub(crate) use std::thread;
 
     pub(crate) use std::cell::UnsafeCell as RawUnsafeCell;
@@ -32,8 +32,6 @@ mod imp {
     pub(crate) use loom::sync::atomic;
     pub(crate) use loom::sync::{Arc, Condvar, MutexGuard};
     pub(crate) use loom::thread;
-    // loom has no `Weak`; nothing coop models needs one.
-    pub(crate) use std::sync::Weak;
 
     pub(crate) use loom::cell::UnsafeCell as RawUnsafeCell;
     pub(crate) use loom::sync::Mutex as RawMutex;
@@ -41,7 +39,8 @@ mod imp {
 
 /// Synchronisation primitives shared between threads.
 pub(crate) mod sync {
-    pub(crate) use super::imp::{atomic, Arc, Condvar, MutexGuard, Weak};
+    #[allow(unused_imports)]
+    pub(crate) use super::imp::{atomic, Arc, Condvar, MutexGuard};
 
     /// `std::task::Wake` is implemented only for `std`'s `Arc`, so a waker
     /// built that way uses this one even under loom. Its reference count is
@@ -73,6 +72,7 @@ pub(crate) mod sync {
 }
 
 /// Threads, so that loom can run them as model threads.
+#[allow(unused_imports)]
 pub(crate) mod thread {
     pub(crate) use super::imp::thread::*;
 }

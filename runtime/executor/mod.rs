@@ -97,10 +97,6 @@ impl Core {
         self.shared.id
     }
 
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
-        &self.shared
-    }
-
     pub(crate) fn timers(&self) -> &RefCell<TimerHeap> {
         &self.timers
     }

@@ -38,10 +38,6 @@ impl LocalQueue {
         self.queue.borrow().is_empty()
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.queue.borrow().len()
-    }
-
     /// Empties the queue (at shutdown), releasing the queue references.
     pub(crate) fn clear(&self) {
         let drained: Vec<TaskRef> = self.queue.borrow_mut().drain(..).collect();

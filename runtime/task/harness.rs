@@ -68,7 +68,7 @@ impl TaskRef {
                 Ran::Complete(self)
             }
             Poll::Pending => match header.state.transition_to_idle() {
-                Idle::Idle => Ran::Idle,
+                Idle::Waiting => Ran::Idle,
                 Idle::Reschedule => Ran::Reschedule(self),
                 Idle::Cancel => {
                     // SAFETY: RUNNING is still held by this thread.

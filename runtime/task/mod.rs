@@ -37,8 +37,8 @@ pub use error::JoinError;
 pub(crate) use harness::Ran;
 pub use id::TaskId;
 pub use join::JoinHandle;
+pub(crate) use raw::TaskRef;
 pub(crate) use raw::UNBOUND;
-pub(crate) use raw::{Header, TaskRef};
 
 use std::future::Future;
 

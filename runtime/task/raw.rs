@@ -24,7 +24,6 @@
 //! touch each cell, and when, is decided by the state machine in `state.rs`.
 
 use std::future::Future;
-use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
@@ -151,11 +150,6 @@ impl TaskRef {
 
     pub(crate) fn set_owned_key(&self, key: usize) {
         self.header().owned_key.store(key, Ordering::Relaxed)
-    }
-
-    /// Gives up ownership of this reference without dropping it.
-    pub(crate) fn into_raw(self) -> NonNull<Header> {
-        ManuallyDrop::new(self).0
     }
 
     pub(crate) fn as_ptr(&self) -> NonNull<Header> {

@@ -38,7 +38,7 @@ const REF_ONE: usize = 1 << REF_SHIFT;
 
 /// A new task has two references: its first queue entry and its
 /// `JoinHandle`. The owned-task list adds a third when the loop binds it.
-const INITIAL: usize = SCHEDULED | JOIN_INTEREST | 2 * REF_ONE;
+const INITIAL: usize = SCHEDULED | JOIN_INTEREST | (2 * REF_ONE);
 
 /// The atomic state word of one task.
 pub(crate) struct State(AtomicUsize);
@@ -113,7 +113,7 @@ pub(crate) enum Run {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Idle {
     /// Nobody woke it: release the queue reference.
-    Idle,
+    Waiting,
     /// It was woken during the poll: keep the reference, push it again.
     Reschedule,
     /// It was aborted during the poll: drop the future now.
@@ -184,7 +184,7 @@ impl State {
             } else if s.is_scheduled() {
                 (Some(Snapshot(s.0 & !RUNNING)), Idle::Reschedule)
             } else {
-                (Some(Snapshot(s.0 & !RUNNING)), Idle::Idle)
+                (Some(Snapshot(s.0 & !RUNNING)), Idle::Waiting)
             }
         })
     }
@@ -304,7 +304,7 @@ mod tests {
     fn a_task_woken_twice_is_queued_once() {
         let state = State::new();
         assert_eq!(state.transition_to_running(), Run::Poll);
-        assert_eq!(state.transition_to_idle(), Idle::Idle);
+        assert_eq!(state.transition_to_idle(), Idle::Waiting);
         assert_eq!(state.transition_to_scheduled(), Schedule::Push);
         assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
         assert_eq!(state.load().ref_count(), 3);
@@ -323,7 +323,7 @@ mod tests {
     fn abort_of_an_idle_task_schedules_it_for_cancellation() {
         let state = State::new();
         assert_eq!(state.transition_to_running(), Run::Poll);
-        assert_eq!(state.transition_to_idle(), Idle::Idle);
+        assert_eq!(state.transition_to_idle(), Idle::Waiting);
         assert_eq!(state.transition_to_cancelled(), Schedule::Push);
         assert_eq!(state.transition_to_running(), Run::Cancel);
     }
