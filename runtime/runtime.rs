@@ -134,6 +134,14 @@ impl Runtime {
     pub fn task_count(&self) -> usize {
         self.core.task_count()
     }
+
+    /// Timer slots in use (pending, or fired and still held by their
+    /// `Sleep`) and timer slots allocated. For coop's own tests of timer
+    /// memory; not part of the API.
+    #[doc(hidden)]
+    pub fn timer_slots(&self) -> (usize, usize) {
+        self.core.timers().borrow().slot_usage()
+    }
 }
 
 impl Drop for Runtime {

@@ -1,0 +1,168 @@
+//! Helpers shared by the integration tests: counters for drops, polls and
+//! wakes, a tiny blocking executor for threads that are not a coop loop,
+//! a watchdog that turns a hang into a failure, and panic-message capture.
+//!
+//! Each test file pulls this in with `mod support;`, and not every file uses
+//! every helper.
+#![allow(dead_code)]
+
+use std::cell::Cell;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::Duration;
+
+/// Counts how many times the values made by [`DropCounter::guard`] were
+/// dropped. Single-threaded, like the tasks that hold the guards.
+#[derive(Clone, Debug, Default)]
+pub struct DropCounter(Rc<Cell<usize>>);
+
+impl DropCounter {
+    pub fn new() -> DropCounter {
+        DropCounter::default()
+    }
+
+    /// A value that adds one to this counter when it is dropped.
+    pub fn guard(&self) -> DropGuard {
+        DropGuard(self.0.clone())
+    }
+
+    pub fn drops(&self) -> usize {
+        self.0.get()
+    }
+}
+
+/// Bumps its [`DropCounter`] on drop.
+#[derive(Debug)]
+pub struct DropGuard(Rc<Cell<usize>>);
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+/// Wraps a future and counts its polls in a shared cell.
+#[derive(Debug)]
+pub struct CountPolls<F> {
+    inner: F,
+    polls: Rc<Cell<usize>>,
+}
+
+/// `future`, counting every poll into the returned cell.
+pub fn count_polls<F: Future>(future: F) -> (CountPolls<F>, Rc<Cell<usize>>) {
+    let polls = Rc::new(Cell::new(0));
+    let wrapped = CountPolls {
+        inner: future,
+        polls: polls.clone(),
+    };
+    (wrapped, polls)
+}
+
+impl<F: Future + Unpin> Future for CountPolls<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.polls.set(self.polls.get() + 1);
+        Pin::new(&mut self.inner).poll(cx)
+    }
+}
+
+/// A waker that counts its wakes and unparks the thread that made it.
+#[derive(Debug)]
+pub struct CountingWaker {
+    wakes: AtomicUsize,
+    thread: Thread,
+}
+
+impl CountingWaker {
+    /// A counting waker for the current thread, and the `Waker` around it.
+    pub fn new() -> (Arc<CountingWaker>, Waker) {
+        let counter = Arc::new(CountingWaker {
+            wakes: AtomicUsize::new(0),
+            thread: thread::current(),
+        });
+        let waker = Waker::from(counter.clone());
+        (counter, waker)
+    }
+
+    pub fn wakes(&self) -> usize {
+        self.wakes.load(Ordering::SeqCst)
+    }
+}
+
+impl Wake for CountingWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wakes.fetch_add(1, Ordering::SeqCst);
+        self.thread.unpark();
+    }
+}
+
+/// Runs `future` to completion on this (non-coop) thread, parking between
+/// polls: a minimal foreign executor, to check that coop types work when
+/// awaited outside coop.
+pub fn block_on_thread<F: Future>(future: F) -> F::Output {
+    let (_counter, waker) = CountingWaker::new();
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        thread::park();
+    }
+}
+
+/// Runs `f` on a fresh thread and fails the test if it has not returned
+/// within `limit`: a hang (a lost wake-up, a starved timer) becomes a
+/// failure with a message instead of a test run that never ends. A panic in
+/// `f` is re-raised here.
+pub fn within<R: Send + 'static>(limit: Duration, f: impl FnOnce() -> R + Send + 'static) -> R {
+    let (tx, rx) = mpsc::channel();
+    let worker = thread::spawn(move || {
+        let out = panic::catch_unwind(AssertUnwindSafe(f));
+        let _ = tx.send(out);
+    });
+    match rx.recv_timeout(limit) {
+        Ok(Ok(out)) => {
+            worker.join().expect("worker thread finished");
+            out
+        }
+        Ok(Err(payload)) => panic::resume_unwind(payload),
+        Err(_) => panic!("did not finish within {limit:?}: the loop hung or starved"),
+    }
+}
+
+/// Runs `f`, expects it to panic, and returns the panic message.
+pub fn panic_message(f: impl FnOnce()) -> String {
+    let payload = match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(()) => panic!("expected a panic, but the closure returned"),
+        Err(payload) => payload,
+    };
+    message_of(payload.as_ref())
+}
+
+/// The text of a panic payload (`&str` or `String`).
+pub fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        String::from("<non-string panic payload>")
+    }
+}
+
+/// A generous bound for "this should take about no time" waits in tests on
+/// a loaded 2-core machine. Only ever used as an upper bound that a hang or
+/// a missed wake-up would blow through.
+pub const GENEROUS: Duration = Duration::from_secs(20);

@@ -1,0 +1,262 @@
+//! Timers: `sleep` never early and in deadline order, `timeout` elapsed and
+//! not, `interval` ticks (burst, delay, skip), and timers that are dropped
+//! leave nothing behind.
+
+mod support;
+
+use std::cell::RefCell;
+use std::future::pending;
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use coop::time::{interval_at, sleep, sleep_until, timeout, MissedTickBehavior};
+use coop::Runtime;
+use futures_util::poll;
+use support::DropCounter;
+
+const MS: Duration = Duration::from_millis(1);
+
+#[test]
+fn timers_fire_in_deadline_order_and_never_early() {
+    let start = Instant::now() + 5 * MS;
+    // Deadlines out of order, with ties (which fire in the order they were
+    // first awaited, i.e. spawn order here).
+    let offsets = [7u32, 3, 9, 1, 3, 0, 12, 5, 1, 8];
+    let fired = Rc::new(RefCell::new(Vec::new()));
+    coop::block_on({
+        let fired = fired.clone();
+        async move {
+            let handles: Vec<_> = offsets
+                .iter()
+                .enumerate()
+                .map(|(i, &offset)| {
+                    let fired = fired.clone();
+                    let deadline = start + offset * 3 * MS;
+                    coop::spawn(async move {
+                        sleep_until(deadline).await;
+                        let now = Instant::now();
+                        assert!(now >= deadline, "timer {i} fired early");
+                        fired.borrow_mut().push((offset, i));
+                    })
+                })
+                .collect();
+            for handle in handles {
+                handle.await.unwrap();
+            }
+        }
+    });
+    let mut expected: Vec<_> = offsets.iter().copied().zip(0..).collect();
+    expected.sort(); // by deadline, then by spawn order
+    assert_eq!(*fired.borrow(), expected);
+}
+
+#[test]
+fn sleep_waits_at_least_its_duration() {
+    let rt = Runtime::new().unwrap();
+    for ms in [0, 1, 15, 40] {
+        let started = Instant::now();
+        rt.block_on(sleep(ms * MS));
+        assert!(started.elapsed() >= ms * MS, "sleep({ms} ms) ended early");
+    }
+}
+
+#[test]
+fn a_reset_sleep_uses_its_new_deadline() {
+    coop::block_on(async {
+        let started = Instant::now();
+        let mut nap = pin!(sleep(Duration::from_secs(3600)));
+        assert!(poll!(nap.as_mut()).is_pending(), "registered for an hour");
+        nap.as_mut().get_mut().reset(Instant::now() + 10 * MS);
+        nap.await;
+        let took = started.elapsed();
+        assert!(took >= 10 * MS);
+        assert!(took < support::GENEROUS, "the hour-long timer was replaced");
+    });
+}
+
+#[test]
+fn timeout_that_elapses_gives_elapsed_and_drops_the_future() {
+    let drops = DropCounter::new();
+    let rt = Runtime::new().unwrap();
+    let started = Instant::now();
+    let guard = drops.guard();
+    let result = rt.block_on(timeout(20 * MS, async move {
+        let _guard = guard;
+        sleep(Duration::from_secs(3600)).await;
+        "never"
+    }));
+    assert_eq!(result.unwrap_err().to_string(), "deadline has elapsed");
+    assert!(started.elapsed() >= 20 * MS, "never early");
+    assert_eq!(drops.drops(), 1, "the abandoned future was dropped");
+    assert_eq!(rt.timer_slots().0, 0, "both timers are gone");
+}
+
+#[test]
+fn timeout_that_does_not_elapse_gives_the_output_and_cancels_its_timer() {
+    let rt = Runtime::new().unwrap();
+    let result = rt.block_on(timeout(Duration::from_secs(3600), async {
+        sleep(5 * MS).await;
+        42
+    }));
+    assert_eq!(result, Ok(42));
+    assert_eq!(rt.timer_slots().0, 0, "the hour-long timer was removed");
+
+    // A future that is ready at once wins even against a zero timeout.
+    assert_eq!(rt.block_on(timeout(Duration::ZERO, async { 7 })), Ok(7));
+    // And a zero timeout on a pending future elapses.
+    assert!(rt
+        .block_on(timeout(Duration::ZERO, pending::<()>()))
+        .is_err());
+}
+
+#[test]
+fn a_million_timeouts_dropped_before_firing_leave_no_timer_behind() {
+    let rt = Runtime::new().unwrap();
+    // One at a time: each registers a timer (first poll) and drops it.
+    rt.block_on(async {
+        for _ in 0..1_000_000 {
+            let mut t = pin!(timeout(Duration::from_secs(60), pending::<()>()));
+            assert!(poll!(t.as_mut()).is_pending());
+        }
+    });
+    let (in_use, allocated) = rt.timer_slots();
+    assert_eq!(in_use, 0);
+    assert!(
+        allocated <= 1024,
+        "slots were reused: {allocated} allocated"
+    );
+
+    // All at once: a million pending timers, then all dropped.
+    rt.block_on(async {
+        let mut all: Vec<_> = (0..1_000_000u32)
+            .map(|i| Box::pin(timeout(Duration::from_secs(60) + i * MS, pending::<()>())))
+            .collect();
+        for t in &mut all {
+            assert!(poll!(t.as_mut()).is_pending());
+        }
+    });
+    let (in_use, allocated) = rt.timer_slots();
+    assert_eq!(in_use, 0);
+    assert!(
+        allocated <= 1024,
+        "the memory of a million dropped timers was given back: {allocated} slots remain"
+    );
+
+    // And the loop is still responsive: a short sleep is not stuck behind
+    // the ghosts of the dropped timers.
+    let started = Instant::now();
+    rt.block_on(sleep(5 * MS));
+    assert!(started.elapsed() < support::GENEROUS);
+}
+
+#[test]
+fn interval_ticks_on_its_schedule() {
+    coop::block_on(async {
+        let start = Instant::now();
+        let period = 5 * MS;
+        let mut ticks = interval_at(start, period);
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            let scheduled = ticks.tick().await;
+            assert!(Instant::now() >= scheduled, "a tick came early");
+            seen.push(scheduled);
+        }
+        let expected: Vec<_> = (0..5u32).map(|n| start + n * period).collect();
+        assert_eq!(seen, expected);
+    });
+}
+
+/// Blocks the loop's thread (as a badly behaved task would) so that the
+/// interval misses ticks, and returns the instant the block ended.
+fn miss_ticks(how_long: Duration) -> Instant {
+    std::thread::sleep(how_long);
+    Instant::now()
+}
+
+#[test]
+fn interval_bursts_missed_ticks_by_default_keeping_the_schedule() {
+    coop::block_on(async {
+        let start = Instant::now();
+        let period = 10 * MS;
+        let mut ticks = interval_at(start, period);
+        assert_eq!(ticks.missed_tick_behavior(), MissedTickBehavior::Burst);
+        assert_eq!(ticks.tick().await, start);
+
+        let unblocked = miss_ticks(55 * MS);
+        // Ticks at 10..50 ms were missed: they all come at once, each
+        // reporting its original slot.
+        let mut burst = Vec::new();
+        loop {
+            let scheduled = ticks.tick().await;
+            burst.push(scheduled);
+            if scheduled > unblocked {
+                break;
+            }
+        }
+        let expected: Vec<_> = (1..=burst.len() as u32)
+            .map(|n| start + n * period)
+            .collect();
+        assert_eq!(burst, expected, "burst keeps start + n * period");
+        let missed = burst.iter().filter(|&&s| s <= unblocked).count();
+        assert!(
+            missed >= 5,
+            "at least the ticks at 10..50 ms burst: {missed}"
+        );
+    });
+}
+
+#[test]
+fn interval_with_delay_restarts_the_schedule_after_a_late_tick() {
+    coop::block_on(async {
+        let start = Instant::now();
+        let period = 10 * MS;
+        let mut ticks = interval_at(start, period);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        ticks.tick().await;
+        let unblocked = miss_ticks(35 * MS);
+        let late = ticks.tick().await; // the missed ~10 ms tick, late
+        assert!(late < unblocked, "the missed tick is delivered late");
+        let next = ticks.tick().await;
+        assert!(next >= unblocked + period, "one period after the late tick");
+    });
+}
+
+#[test]
+fn interval_with_skip_drops_missed_ticks_and_stays_on_the_grid() {
+    coop::block_on(async {
+        let start = Instant::now();
+        let period = 10 * MS;
+        let mut ticks = interval_at(start, period);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        ticks.tick().await;
+        let unblocked = miss_ticks(35 * MS);
+        assert_eq!(ticks.tick().await, start + period, "the late tick");
+        let next = ticks.tick().await;
+        assert!(next > unblocked, "missed ticks were skipped");
+        let offset = next - start;
+        assert_eq!(offset.as_nanos() % period.as_nanos(), 0, "on the grid");
+    });
+}
+
+#[test]
+#[should_panic(expected = "needs a period greater than zero")]
+fn interval_with_a_zero_period_panics() {
+    let _ = coop::time::interval(Duration::ZERO);
+}
+
+#[test]
+fn timers_need_no_task_when_polled_in_block_on_directly() {
+    // The block_on future awaits a timer; nothing else runs. The loop must
+    // park until the deadline and then poll the main future.
+    let rt = Runtime::new().unwrap();
+    let mut nap = pin!(sleep(10 * MS));
+    let woke = rt.block_on(std::future::poll_fn(|cx| match nap.as_mut().poll(cx) {
+        Poll::Ready(()) => Poll::Ready(Instant::now()),
+        Poll::Pending => Poll::Pending,
+    }));
+    assert!(woke >= nap.deadline());
+}
+
+use std::future::Future as _;
