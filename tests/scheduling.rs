@@ -136,10 +136,14 @@ fn block_on_can_be_called_again_and_unfinished_tasks_carry_over() {
     assert_eq!(rt.block_on(async { 1 }), 1);
 
     // A task spawned in one block_on that outlives it keeps its place...
-    let slow = rt.block_on(async { coop::spawn(sleep(Duration::from_millis(20))) });
+    let mut slow = None;
+    rt.block_on(async {
+        slow = Some(coop::spawn(sleep(Duration::from_millis(20))));
+        coop::yield_now().await; // it starts, then waits on its timer
+    });
     assert_eq!(rt.task_count(), 1);
     // ...and finishes during the next one.
-    rt.block_on(slow).unwrap();
+    rt.block_on(slow.unwrap()).unwrap();
     assert_eq!(rt.task_count(), 0);
 
     assert_eq!(

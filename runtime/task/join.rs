@@ -26,6 +26,15 @@ use super::state::Schedule;
 /// A `JoinHandle<T>` is `Send` when `T` is, so it can be handed to another
 /// thread even though the task itself stays on the loop.
 ///
+/// ```compile_fail
+/// // An `Rc` output may not cross threads, so neither may its handle.
+/// fn assert_send<T: Send>(_: &T) {}
+/// coop::block_on(async {
+///     let handle = coop::spawn(async { std::rc::Rc::new(1) });
+///     assert_send(&handle);
+/// });
+/// ```
+///
 /// ```
 /// coop::block_on(async {
 ///     let handle = coop::spawn(async { 6 * 7 });

@@ -11,8 +11,9 @@ use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::{pin, Pin};
 use std::rc::Rc;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::Duration;
@@ -159,6 +160,42 @@ pub fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         String::from("<non-string panic payload>")
+    }
+}
+
+/// A one-shot, thread-safe signal: `notify` from any thread, `wait` on the
+/// loop. Waiting leaves the loop with nothing to do but park (no timers),
+/// so it tests the remote wake-up path.
+#[derive(Clone, Debug, Default)]
+pub struct Signal(Arc<(AtomicBool, Mutex<Option<Waker>>)>);
+
+impl Signal {
+    pub fn new() -> Signal {
+        Signal::default()
+    }
+
+    pub fn notify(&self) {
+        self.0 .0.store(true, Ordering::SeqCst);
+        if let Some(waker) = self.0 .1.lock().unwrap().take() {
+            waker.wake();
+        }
+    }
+
+    pub fn is_notified(&self) -> bool {
+        self.0 .0.load(Ordering::SeqCst)
+    }
+
+    /// Completes once `notify` has been called.
+    pub async fn wait(&self) {
+        std::future::poll_fn(|cx| {
+            *self.0 .1.lock().unwrap() = Some(cx.waker().clone());
+            if self.is_notified() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await
     }
 }
 

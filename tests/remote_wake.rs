@@ -1,0 +1,127 @@
+//! Wakers are `Send + Sync`: a task woken from another `std::thread` runs,
+//! whether the loop was busy or parked in `epoll_wait` at the time.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
+use std::time::Duration;
+
+use coop::Runtime;
+use support::Signal;
+
+/// A task future that parks its waker in `slot` and finishes on the first
+/// poll after `go` is set.
+fn wait_for(slot: Arc<Mutex<Option<Waker>>>, go: Signal) -> impl std::future::Future<Output = ()> {
+    std::future::poll_fn(move |cx| {
+        if go.is_notified() {
+            return Poll::Ready(());
+        }
+        *slot.lock().unwrap() = Some(cx.waker().clone());
+        Poll::Pending
+    })
+}
+
+#[test]
+fn a_waker_woken_from_another_thread_wakes_the_parked_loop() {
+    support::within(support::GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
+        let go = Signal::new();
+        let task = rt.spawn(wait_for(slot.clone(), go.clone()));
+        rt.block_on(coop::yield_now());
+        let waker = slot
+            .lock()
+            .unwrap()
+            .take()
+            .expect("the task parked its waker");
+
+        let waker_thread = std::thread::spawn(move || {
+            // By now the loop below is parked with no timeout: no timers,
+            // nothing runnable. Only this wake can move it.
+            std::thread::sleep(Duration::from_millis(50));
+            go.notify();
+            waker.wake();
+        });
+        rt.block_on(task).unwrap();
+        waker_thread.join().unwrap();
+    });
+}
+
+#[test]
+fn wakes_from_many_threads_at_once_all_arrive() {
+    const THREADS: usize = 8;
+    support::within(support::GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        let mut tasks = Vec::new();
+        let mut wakers = Vec::new();
+        for _ in 0..THREADS {
+            let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
+            let go = Signal::new();
+            tasks.push(rt.spawn(wait_for(slot.clone(), go.clone())));
+            wakers.push((slot, go));
+        }
+        rt.block_on(coop::yield_now());
+        let barrier = Arc::new(std::sync::Barrier::new(THREADS));
+        let threads: Vec<_> = wakers
+            .into_iter()
+            .map(|(slot, go)| {
+                let waker = slot.lock().unwrap().take().unwrap();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    go.notify();
+                    waker.wake();
+                })
+            })
+            .collect();
+        rt.block_on(async {
+            for task in tasks {
+                task.await.unwrap();
+            }
+        });
+        for thread in threads {
+            thread.join().unwrap();
+        }
+    });
+}
+
+#[test]
+fn a_remote_wake_while_the_loop_is_busy_is_not_lost() {
+    support::within(support::GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
+        let go = Signal::new();
+        let task = rt.spawn(wait_for(slot.clone(), go.clone()));
+        rt.block_on(coop::yield_now());
+        let waker = slot.lock().unwrap().take().unwrap();
+        let waker_thread = std::thread::spawn(move || {
+            go.notify();
+            waker.wake();
+        });
+        // The loop keeps busy yielding while the wake arrives.
+        rt.block_on(async {
+            while !task.is_finished() {
+                coop::yield_now().await;
+            }
+            task.await.unwrap();
+        });
+        waker_thread.join().unwrap();
+    });
+}
+
+#[test]
+fn the_block_on_future_can_be_woken_from_another_thread() {
+    support::within(support::GENEROUS, || {
+        let go = Signal::new();
+        let notifier = std::thread::spawn({
+            let go = go.clone();
+            move || {
+                std::thread::sleep(Duration::from_millis(30));
+                go.notify();
+            }
+        });
+        coop::block_on(go.wait());
+        notifier.join().unwrap();
+    });
+}
