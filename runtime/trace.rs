@@ -8,7 +8,7 @@
 //! | target           | names                                                        |
 //! |------------------|--------------------------------------------------------------|
 //! | `coop::task`     | span `task.poll`; events `task.spawn`, `task.poll.start`, `task.poll.end`, `task.wake`, `task.complete` |
-//! | `coop::executor` | `loop.block_on.poll`, `loop.park`, `loop.unpark`, `loop.budget_exhausted` |
+//! | `coop::executor` | `loop.pick`, `loop.block_on.poll`, `loop.park`, `loop.unpark`, `loop.budget_exhausted` |
 //! | `coop::reactor`  | `io.ready`                                                   |
 //! | `coop::time`     | `timer.fired`                                                |
 //!
@@ -80,6 +80,11 @@ pub(crate) fn task_complete(id: TaskId) {
 }
 
 const EXECUTOR: &str = "coop::executor";
+
+/// The loop popped a task from a run queue and is about to run it.
+pub(crate) fn pick(id: TaskId) {
+    tracing::event!(name: "loop.pick", target: EXECUTOR, Level::TRACE, task.id = id.as_u64(), "pick");
+}
 
 pub(crate) fn block_on_poll() {
     tracing::event!(name: "loop.block_on.poll", target: EXECUTOR, Level::TRACE, "poll the block_on future");

@@ -196,6 +196,7 @@ impl Core {
 
     /// Polls one task once and files it according to the outcome.
     fn run_task(&self, task: TaskRef) {
+        trace::pick(task.header().id);
         if task.owned_key() == UNBOUND {
             // Spawned from another thread: it joins this loop's task list
             // the first time the loop sees it.
