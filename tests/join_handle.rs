@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use coop::time::sleep;
 use coop::{JoinError, JoinHandle, Runtime};
-use support::{count_polls, DropCounter, Signal};
+use support::{count_polls, hold_forever, DropCounter, Signal};
 
 #[test]
 fn join_handles_give_each_task_its_own_output() {
@@ -72,11 +72,7 @@ fn is_finished_turns_true_when_the_task_completes() {
 fn abort_drops_the_waiting_future_and_the_handle_reports_cancelled() {
     let drops = DropCounter::new();
     let rt = Runtime::new().unwrap();
-    let guard = drops.guard();
-    let handle = rt.spawn(async move {
-        let _guard = guard;
-        pending::<()>().await;
-    });
+    let handle = rt.spawn(hold_forever(drops.guard()));
     rt.block_on(coop::yield_now()); // it runs and waits
     assert_eq!(drops.drops(), 0);
 
@@ -223,11 +219,7 @@ fn a_task_can_be_aborted_from_another_thread_while_the_loop_is_parked() {
     let drops = support::within(support::GENEROUS, || {
         let drops = DropCounter::new();
         let rt = Runtime::new().unwrap();
-        let guard = drops.guard();
-        let handle = rt.spawn(async move {
-            let _guard = guard;
-            pending::<()>().await;
-        });
+        let handle = rt.spawn(hold_forever(drops.guard()));
         let joined = Signal::new();
         let aborter = std::thread::spawn({
             let joined = joined.clone();

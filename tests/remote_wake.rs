@@ -7,35 +7,35 @@ use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-use coop::Runtime;
+use coop::{JoinHandle, Runtime};
 use support::Signal;
 
-/// A task future that parks its waker in `slot` and finishes on the first
-/// poll after `go` is set.
-fn wait_for(slot: Arc<Mutex<Option<Waker>>>, go: Signal) -> impl std::future::Future<Output = ()> {
-    std::future::poll_fn(move |cx| {
-        if go.is_notified() {
-            return Poll::Ready(());
-        }
-        *slot.lock().unwrap() = Some(cx.waker().clone());
-        Poll::Pending
-    })
+/// Spawns a task that parks its waker and finishes on the first poll after
+/// `go` is notified, runs the loop until the task is waiting, and returns
+/// its handle, its waker and `go`.
+fn parked_task(rt: &Runtime) -> (JoinHandle<()>, Waker, Signal) {
+    let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
+    let go = Signal::new();
+    let task = rt.spawn({
+        let (slot, go) = (slot.clone(), go.clone());
+        std::future::poll_fn(move |cx| {
+            if go.is_notified() {
+                return Poll::Ready(());
+            }
+            *slot.lock().unwrap() = Some(cx.waker().clone());
+            Poll::Pending
+        })
+    });
+    rt.block_on(coop::yield_now());
+    let waker = slot.lock().unwrap().take();
+    (task, waker.expect("the task parked its waker"), go)
 }
 
 #[test]
 fn a_waker_woken_from_another_thread_wakes_the_parked_loop() {
     support::within(support::GENEROUS, || {
         let rt = Runtime::new().unwrap();
-        let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
-        let go = Signal::new();
-        let task = rt.spawn(wait_for(slot.clone(), go.clone()));
-        rt.block_on(coop::yield_now());
-        let waker = slot
-            .lock()
-            .unwrap()
-            .take()
-            .expect("the task parked its waker");
-
+        let (task, waker, go) = parked_task(&rt);
         let waker_thread = std::thread::spawn(move || {
             // By now the loop below is parked with no timeout: no timers,
             // nothing runnable. Only this wake can move it.
@@ -53,28 +53,19 @@ fn wakes_from_many_threads_at_once_all_arrive() {
     const THREADS: usize = 8;
     support::within(support::GENEROUS, || {
         let rt = Runtime::new().unwrap();
-        let mut tasks = Vec::new();
-        let mut wakers = Vec::new();
-        for _ in 0..THREADS {
-            let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
-            let go = Signal::new();
-            tasks.push(rt.spawn(wait_for(slot.clone(), go.clone())));
-            wakers.push((slot, go));
-        }
-        rt.block_on(coop::yield_now());
+        let parked: Vec<_> = (0..THREADS).map(|_| parked_task(&rt)).collect();
         let barrier = Arc::new(std::sync::Barrier::new(THREADS));
-        let threads: Vec<_> = wakers
-            .into_iter()
-            .map(|(slot, go)| {
-                let waker = slot.lock().unwrap().take().unwrap();
-                let barrier = barrier.clone();
-                std::thread::spawn(move || {
-                    barrier.wait();
-                    go.notify();
-                    waker.wake();
-                })
-            })
-            .collect();
+        let mut tasks = Vec::new();
+        let mut threads = Vec::new();
+        for (task, waker, go) in parked {
+            tasks.push(task);
+            let barrier = barrier.clone();
+            threads.push(std::thread::spawn(move || {
+                barrier.wait();
+                go.notify();
+                waker.wake();
+            }));
+        }
         rt.block_on(async {
             for task in tasks {
                 task.await.unwrap();
@@ -90,11 +81,7 @@ fn wakes_from_many_threads_at_once_all_arrive() {
 fn a_remote_wake_while_the_loop_is_busy_is_not_lost() {
     support::within(support::GENEROUS, || {
         let rt = Runtime::new().unwrap();
-        let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
-        let go = Signal::new();
-        let task = rt.spawn(wait_for(slot.clone(), go.clone()));
-        rt.block_on(coop::yield_now());
-        let waker = slot.lock().unwrap().take().unwrap();
+        let (task, waker, go) = parked_task(&rt);
         let waker_thread = std::thread::spawn(move || {
             go.notify();
             waker.wake();

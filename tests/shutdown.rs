@@ -11,13 +11,7 @@ use std::time::Duration;
 use coop::time::sleep;
 use coop::Runtime;
 use futures_util::FutureExt;
-use support::{DropCounter, DropGuard};
-
-/// A task that holds `guard` and never finishes on its own.
-async fn wait_forever(guard: DropGuard) {
-    let _guard = guard;
-    pending::<()>().await;
-}
+use support::{hold_forever, DropCounter};
 
 #[test]
 fn dropping_the_runtime_drops_every_pending_future() {
@@ -25,13 +19,13 @@ fn dropping_the_runtime_drops_every_pending_future() {
     let rt = Runtime::new().unwrap();
     // Never polled: spawned from outside, no block_on since.
     for _ in 0..10 {
-        drop(rt.spawn(wait_forever(drops.guard())));
+        drop(rt.spawn(hold_forever(drops.guard())));
     }
     let mut kept = Vec::new();
     rt.block_on(async {
         for _ in 0..10 {
             // Waiting on nothing.
-            kept.push(coop::spawn(wait_forever(drops.guard())));
+            kept.push(coop::spawn(hold_forever(drops.guard())));
             // Waiting on a timer.
             let guard = drops.guard();
             kept.push(coop::spawn(async move {
@@ -40,7 +34,7 @@ fn dropping_the_runtime_drops_every_pending_future() {
             }));
         }
         // Waiting on another task.
-        let inner = coop::spawn(wait_forever(drops.guard()));
+        let inner = coop::spawn(hold_forever(drops.guard()));
         let guard = drops.guard();
         kept.push(coop::spawn(async move {
             let _guard = guard;
@@ -70,7 +64,7 @@ fn a_future_whose_drop_spawns_a_task_is_handled_at_shutdown() {
         fn drop(&mut self) {
             // Shutdown drops futures with the runtime still current, so
             // this spawn finds it; the new task is dropped too.
-            drop(coop::spawn(wait_forever(self.0.guard())));
+            drop(coop::spawn(hold_forever(self.0.guard())));
         }
     }
     let drops = DropCounter::new();

@@ -168,23 +168,33 @@ fn interval_ticks_on_its_schedule() {
     });
 }
 
-/// Blocks the loop's thread (as a badly behaved task would) so that the
-/// interval misses ticks, and returns the instant the block ended.
-fn miss_ticks(how_long: Duration) -> Instant {
-    std::thread::sleep(how_long);
-    Instant::now()
+const PERIOD: Duration = Duration::from_millis(10);
+
+/// An interval (every [`PERIOD`], from `start`, set to `behavior`) that
+/// ticked once and then missed ticks: the loop's thread was blocked for
+/// `blocked` (as a badly behaved task would block it). Returns the
+/// interval, `start` and the instant the block ended.
+async fn interval_that_missed_ticks(
+    behavior: MissedTickBehavior,
+    blocked: Duration,
+) -> (coop::time::Interval, Instant, Instant) {
+    let start = Instant::now();
+    let mut ticks = interval_at(start, PERIOD);
+    ticks.set_missed_tick_behavior(behavior);
+    assert_eq!(ticks.tick().await, start, "the first tick is at start");
+    std::thread::sleep(blocked);
+    (ticks, start, Instant::now())
 }
 
 #[test]
 fn interval_bursts_missed_ticks_by_default_keeping_the_schedule() {
+    assert_eq!(
+        coop::time::interval(PERIOD).missed_tick_behavior(),
+        MissedTickBehavior::Burst
+    );
     coop::block_on(async {
-        let start = Instant::now();
-        let period = 10 * MS;
-        let mut ticks = interval_at(start, period);
-        assert_eq!(ticks.missed_tick_behavior(), MissedTickBehavior::Burst);
-        assert_eq!(ticks.tick().await, start);
-
-        let unblocked = miss_ticks(55 * MS);
+        let (mut ticks, start, unblocked) =
+            interval_that_missed_ticks(MissedTickBehavior::Burst, 55 * MS).await;
         // Ticks at 10..50 ms were missed: they all come at once, each
         // reporting its original slot.
         let mut burst = Vec::new();
@@ -196,7 +206,7 @@ fn interval_bursts_missed_ticks_by_default_keeping_the_schedule() {
             }
         }
         let expected: Vec<_> = (1..=burst.len() as u32)
-            .map(|n| start + n * period)
+            .map(|n| start + n * PERIOD)
             .collect();
         assert_eq!(burst, expected, "burst keeps start + n * period");
         let missed = burst.iter().filter(|&&s| s <= unblocked).count();
@@ -210,33 +220,25 @@ fn interval_bursts_missed_ticks_by_default_keeping_the_schedule() {
 #[test]
 fn interval_with_delay_restarts_the_schedule_after_a_late_tick() {
     coop::block_on(async {
-        let start = Instant::now();
-        let period = 10 * MS;
-        let mut ticks = interval_at(start, period);
-        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        ticks.tick().await;
-        let unblocked = miss_ticks(35 * MS);
+        let (mut ticks, _, unblocked) =
+            interval_that_missed_ticks(MissedTickBehavior::Delay, 35 * MS).await;
         let late = ticks.tick().await; // the missed ~10 ms tick, late
         assert!(late < unblocked, "the missed tick is delivered late");
         let next = ticks.tick().await;
-        assert!(next >= unblocked + period, "one period after the late tick");
+        assert!(next >= unblocked + PERIOD, "one period after the late tick");
     });
 }
 
 #[test]
 fn interval_with_skip_drops_missed_ticks_and_stays_on_the_grid() {
     coop::block_on(async {
-        let start = Instant::now();
-        let period = 10 * MS;
-        let mut ticks = interval_at(start, period);
-        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        ticks.tick().await;
-        let unblocked = miss_ticks(35 * MS);
-        assert_eq!(ticks.tick().await, start + period, "the late tick");
+        let (mut ticks, start, unblocked) =
+            interval_that_missed_ticks(MissedTickBehavior::Skip, 35 * MS).await;
+        assert_eq!(ticks.tick().await, start + PERIOD, "the late tick");
         let next = ticks.tick().await;
         assert!(next > unblocked, "missed ticks were skipped");
         let offset = next - start;
-        assert_eq!(offset.as_nanos() % period.as_nanos(), 0, "on the grid");
+        assert_eq!(offset.as_nanos() % PERIOD.as_nanos(), 0, "on the grid");
     });
 }
 

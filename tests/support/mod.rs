@@ -48,6 +48,13 @@ impl Drop for DropGuard {
     }
 }
 
+/// A task body that holds `guard` and never finishes on its own: only an
+/// abort or the runtime's shutdown drops it (and so the guard).
+pub async fn hold_forever(guard: DropGuard) {
+    let _guard = guard;
+    std::future::pending::<()>().await;
+}
+
 /// Wraps a future and counts its polls in a shared cell.
 #[derive(Debug)]
 pub struct CountPolls<F> {
