@@ -52,7 +52,9 @@ fn a_dropped_join_handle_detaches_the_task_which_still_runs() {
             *ran.borrow_mut() = true;
         }
     }));
-    rt.block_on(sleep(Duration::from_millis(30)));
+    // Wait in a task too: timers that fire together run in deadline order.
+    rt.block_on(rt.spawn(sleep(Duration::from_millis(30))))
+        .unwrap();
     assert!(*ran.borrow(), "the detached task ran to the end");
     assert_eq!(rt.task_count(), 0);
 }
@@ -62,7 +64,8 @@ fn is_finished_turns_true_when_the_task_completes() {
     coop::block_on(async {
         let handle = coop::spawn(sleep(Duration::from_millis(10)));
         assert!(!handle.is_finished());
-        sleep(Duration::from_millis(40)).await;
+        // A later timer, in a task: it runs after the first one's task.
+        coop::spawn(sleep(Duration::from_millis(40))).await.unwrap();
         assert!(handle.is_finished());
         handle.await.unwrap();
     });

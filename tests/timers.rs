@@ -20,7 +20,9 @@ const MS: Duration = Duration::from_millis(1);
 
 #[test]
 fn timers_fire_in_deadline_order_and_never_early() {
-    let start = Instant::now() + 5 * MS;
+    // Far enough ahead that every task registers its timer before the
+    // first deadline, even on a loaded machine.
+    let start = Instant::now() + 250 * MS;
     // Deadlines out of order, with ties (which fire in the order they were
     // first awaited, i.e. spawn order here).
     let offsets = [7u32, 3, 9, 1, 3, 0, 12, 5, 1, 8];
@@ -234,11 +236,15 @@ fn interval_with_skip_drops_missed_ticks_and_stays_on_the_grid() {
     coop::block_on(async {
         let (mut ticks, start, unblocked) =
             interval_that_missed_ticks(MissedTickBehavior::Skip, 35 * MS).await;
-        assert_eq!(ticks.tick().await, start + PERIOD, "the late tick");
+        let on_the_grid = |tick: Instant| (tick - start).as_nanos() % PERIOD.as_nanos() == 0;
+        let late = ticks.tick().await;
+        assert!(
+            late < unblocked && on_the_grid(late),
+            "one missed tick, late"
+        );
         let next = ticks.tick().await;
-        assert!(next > unblocked, "missed ticks were skipped");
-        let offset = next - start;
-        assert_eq!(offset.as_nanos() % PERIOD.as_nanos(), 0, "on the grid");
+        assert!(next > unblocked, "the other missed ticks were skipped");
+        assert!(on_the_grid(next), "and the schedule kept its grid");
     });
 }
 
