@@ -1,0 +1,74 @@
+//! The loop's `tracing` events, as `trace_loop` shows them: a learner (or a
+//! tool) can rely on these names and on their order.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::Layer;
+
+/// Records each event's name, with its `outcome` field if it has one
+/// (`task.poll.end:pending`).
+#[derive(Clone, Default)]
+struct Names(Arc<Mutex<Vec<String>>>);
+
+struct Outcome(Option<String>);
+
+impl Visit for Outcome {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "outcome" {
+            self.0 = Some(value.to_owned());
+        }
+    }
+    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+}
+
+impl<S: Subscriber> Layer<S> for Names {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let mut outcome = Outcome(None);
+        event.record(&mut outcome);
+        let name = event.metadata().name();
+        let entry = match outcome.0 {
+            Some(outcome) => format!("{name}:{outcome}"),
+            None => name.to_owned(),
+        };
+        self.0.lock().unwrap().push(entry);
+    }
+}
+
+#[test]
+fn the_sleep_demo_traces_pick_poll_pending_park_wake_ready_in_order() {
+    let names = Names::default();
+    let subscriber = tracing_subscriber::registry().with(names.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        coop::block_on(async {
+            coop::spawn(coop::time::sleep(Duration::from_millis(20)))
+                .await
+                .unwrap();
+        });
+    });
+    let seen = names.0.lock().unwrap().clone();
+    let expected = [
+        "task.spawn",
+        "loop.pick",
+        "task.poll.start",
+        "task.poll.end:pending",
+        "loop.park",
+        "timer.fired",
+        "task.wake",
+        "loop.pick",
+        "task.poll.start",
+        "task.poll.end:ready",
+        "task.complete",
+    ];
+    // Each expected event appears, in this order (others may come between).
+    let mut rest = seen.iter();
+    for want in expected {
+        assert!(
+            rest.any(|name| name == want),
+            "missing {want:?} (in order) in {seen:#?}"
+        );
+    }
+}
