@@ -243,3 +243,29 @@ fn a_task_can_be_aborted_from_another_thread_while_the_loop_is_parked() {
     });
     assert_eq!(drops, 1);
 }
+
+#[test]
+fn only_the_latest_waker_of_a_join_handle_is_woken() {
+    use std::task::Context;
+
+    let rt = Runtime::new().unwrap();
+    let mut handle = rt.spawn(sleep(Duration::from_millis(10)));
+    let (first, first_waker) = support::CountingWaker::new();
+    let (second, second_waker) = support::CountingWaker::new();
+    // Polled from two places in turn (as a `select!` might), the handle
+    // must forget the first waker when given the second.
+    let mut poll_with = |waker| {
+        std::pin::Pin::new(&mut handle)
+            .poll(&mut Context::from_waker(waker))
+            .is_pending()
+    };
+    assert!(poll_with(&first_waker));
+    assert!(poll_with(&second_waker));
+    assert!(poll_with(&second_waker), "same waker again: still pending");
+    rt.block_on(sleep(Duration::from_millis(40)));
+    assert_eq!(first.wakes(), 0, "the replaced waker is not woken");
+    assert_eq!(second.wakes(), 1);
+    assert!(handle.is_finished());
+}
+
+use std::future::Future as _;
