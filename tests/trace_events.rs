@@ -38,18 +38,23 @@ impl<S: Subscriber> Layer<S> for Names {
     }
 }
 
-#[test]
-fn the_sleep_demo_traces_pick_poll_pending_park_wake_ready_in_order() {
+/// The events of a run of the sleep demo (as a spawned task sleeping for
+/// `nap`), in order.
+fn trace_sleep_demo(nap: Duration) -> Vec<String> {
     let names = Names::default();
     let subscriber = tracing_subscriber::registry().with(names.clone());
     tracing::subscriber::with_default(subscriber, || {
         coop::block_on(async {
-            coop::spawn(coop::time::sleep(Duration::from_millis(20)))
-                .await
-                .unwrap();
+            coop::spawn(coop::time::sleep(nap)).await.unwrap();
         });
     });
     let seen = names.0.lock().unwrap().clone();
+    seen
+}
+
+#[test]
+fn the_sleep_demo_traces_pick_poll_pending_park_wake_ready_in_order() {
+    let seen = trace_sleep_demo(Duration::from_millis(20));
     let expected = [
         "task.spawn",
         "loop.pick",
@@ -75,21 +80,8 @@ fn the_sleep_demo_traces_pick_poll_pending_park_wake_ready_in_order() {
 
 #[test]
 fn a_loop_waiting_on_a_timer_parks_instead_of_spinning() {
-    let names = Names::default();
-    let subscriber = tracing_subscriber::registry().with(names.clone());
-    tracing::subscriber::with_default(subscriber, || {
-        coop::block_on(async {
-            let waiter = coop::spawn(coop::time::sleep(Duration::from_millis(200)));
-            waiter.await.unwrap();
-        });
-    });
-    let parks = names
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|name| *name == "loop.park")
-        .count();
+    let seen = trace_sleep_demo(Duration::from_millis(200));
+    let parks = seen.iter().filter(|name| *name == "loop.park").count();
     // One park until the deadline, plus a few zero-timeout turns around
     // the wake-ups; a spinning loop would park thousands of times.
     assert!(parks <= 10, "the loop parked {parks} times in 200 ms");
