@@ -28,10 +28,8 @@ if ! command -v rustup >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/rustup" ]; then
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
 if ! command -v rustup >/dev/null 2>&1; then
-    echo "rustup not found: installing it (https://rustup.rs)"
-    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs |
-        sh -s -- -y --profile minimal --default-toolchain stable
-    export PATH="$HOME/.cargo/bin:$PATH"
+    echo "error: rustup is not on PATH; this suite expects the machine's Rust toolchain (rustup, stable)" >&2
+    exit 1
 fi
 if ! cargo --version >/dev/null 2>&1; then
     rustup toolchain install stable --profile minimal --no-self-update
