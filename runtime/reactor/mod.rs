@@ -194,7 +194,8 @@ impl IoHandle {
         result
     }
 
-    fn release(&self, io: &Arc<ScheduledIo>) {
+    /// Frees `io`'s slot if it still holds `io` (idempotent).
+    pub(crate) fn release(&self, io: &Arc<ScheduledIo>) {
         let mut sources = self.sources.lock();
         let key = io.token & KEY_MASK;
         if sources.slab.get(key).is_some_and(|s| Arc::ptr_eq(s, io)) {
