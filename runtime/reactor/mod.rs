@@ -45,7 +45,7 @@ pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
 
 /// Slab keys use the low bits of a token; the rest is the generation.
 const KEY_BITS: u32 = 24;
-const KEY_MASK: usize = (1 << KEY_BITS) - 1;
+pub(crate) const KEY_MASK: usize = (1 << KEY_BITS) - 1;
 
 /// The loop-thread half: owns the poll instance and its event buffer.
 pub(crate) struct Reactor {
