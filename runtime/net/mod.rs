@@ -43,7 +43,7 @@
 //!     coop::spawn(async move {
 //!         while let Ok((mut socket, _)) = listener.accept().await {
 //!             coop::spawn(async move {
-//!                 let (mut read, mut write) = socket.split();
+//!                 let (mut read, mut write) = TcpStream::split(&mut socket);
 //!                 let _ = futures_util::io::copy(&mut read, &mut write).await;
 //!             });
 //!         }

@@ -12,6 +12,14 @@
 //!   read.reunite(write)  ─► the stream again (if they came from the same one)
 //! ```
 //!
+//! **A name clash to know about.** `futures_util::AsyncReadExt` has a
+//! `split` method of its own, which takes the stream *by value* (its halves
+//! share it through a lock). Method lookup tries by-value methods first, so
+//! with that trait in scope `stream.split()` calls it, not coop's. Both
+//! work; for coop's lock-free borrowed halves write
+//! `TcpStream::split(&mut stream)` (or `UnixStream::split`).
+//! [`into_split`](crate::net::TcpStream::into_split) has no such clash.
+//!
 //! Dropping an [`OwnedWriteHalf`] shuts down the write side (the peer reads
 //! end-of-file), as closing it would; the socket itself closes when both
 //! owned halves are gone.
@@ -38,7 +46,8 @@ use crate::net::stream_io::{impl_async_read, impl_async_write, Stream};
 ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
 ///     let mut client = TcpStream::connect(listener.local_addr()?).await?;
 ///     let (mut server, _) = listener.accept().await?;
-///     let (mut read, mut write) = server.split();
+///     // `TcpStream::split(&mut s)`, not `s.split()`: see the module docs.
+///     let (mut read, mut write) = TcpStream::split(&mut server);
 ///     client.write_all(b"ping").await?;
 ///     let mut buf = [0; 4];
 ///     read.read_exact(&mut buf).await?;
@@ -63,7 +72,7 @@ pub struct ReadHalf<'a, S>(&'a S);
 ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
 ///     let mut client = TcpStream::connect(listener.local_addr()?).await?;
 ///     let (mut server, _) = listener.accept().await?;
-///     let (_read, mut write) = server.split();
+///     let (_read, mut write) = TcpStream::split(&mut server);
 ///     write.write_all(b"bye").await?;
 ///     write.close().await?; // the client reads end-of-file after "bye"
 ///     let mut all = Vec::new();

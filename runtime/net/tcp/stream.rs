@@ -228,6 +228,11 @@ impl TcpStream {
     /// Costs nothing. To use the halves in two tasks, see
     /// [`into_split`](Self::into_split).
     ///
+    /// With `futures_util::AsyncReadExt` in scope, `stream.split()` picks
+    /// that trait's by-value `split` instead (see
+    /// [`coop::net::split`](crate::net::split)); write
+    /// `TcpStream::split(&mut stream)` to get these halves.
+    ///
     /// ```
     /// use futures_util::{io, AsyncWriteExt};
     /// # use coop::net::{TcpListener, TcpStream};

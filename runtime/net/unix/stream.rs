@@ -154,7 +154,8 @@ impl UnixStream {
     ///
     /// coop::block_on(async {
     ///     let (mut a, mut b) = coop::net::UnixStream::pair()?;
-    ///     let (mut read, mut write) = a.split();
+    ///     // Not `a.split()`: `AsyncReadExt` has a `split` too (see `coop::net::split`).
+///     let (mut read, mut write) = coop::net::UnixStream::split(&mut a);
     ///     write.write_all(b"x").await?;
     ///     b.write_all(b"y").await?;
     ///     let mut buf = [0; 1];
