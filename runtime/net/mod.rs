@@ -40,14 +40,16 @@
 //! coop::block_on(async {
 //!     let listener = TcpListener::bind("127.0.0.1:0").await?;
 //!     let addr = listener.local_addr()?;
-//!     coop::spawn(async move {
+//!     // An echo server: one task per connection (dropping a JoinHandle
+//!     // detaches the task; it runs on).
+//!     drop(coop::spawn(async move {
 //!         while let Ok((mut socket, _)) = listener.accept().await {
-//!             coop::spawn(async move {
+//!             drop(coop::spawn(async move {
 //!                 let (mut read, mut write) = TcpStream::split(&mut socket);
 //!                 let _ = futures_util::io::copy(&mut read, &mut write).await;
-//!             });
+//!             }));
 //!         }
-//!     });
+//!     }));
 //!     let mut client = TcpStream::connect(addr).await?;
 //!     client.write_all(b"hello").await?;
 //!     let mut buf = [0; 5];
