@@ -35,7 +35,10 @@ fn accept_at_the_descriptor_limit_fails_then_recovers() {
         "child failed ({}):\n{stdout}\n{stderr}",
         output.status
     );
-    assert!(stdout.contains("EMFILE seen"), "child did not reach EMFILE:\n{stdout}");
+    assert!(
+        stdout.contains("EMFILE seen"),
+        "child did not reach EMFILE:\n{stdout}"
+    );
 }
 
 /// Runs in the child process only.

@@ -15,7 +15,7 @@ const CONNECTIONS: usize = 1000;
 #[cfg_attr(miri, ignore)]
 fn a_thousand_concurrent_connections_each_complete_an_echo() {
     // Two descriptors per connection (both ends live in this process).
-    let needed = (2 * CONNECTIONS + 200) as u64;
+    let needed = (2 * CONNECTIONS + 200) as libc::rlim_t;
     let (soft, hard) = fd_limits();
     assert!(
         hard >= needed,

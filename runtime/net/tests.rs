@@ -8,7 +8,7 @@ use std::io;
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use crate::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixStream};

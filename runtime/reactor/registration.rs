@@ -54,6 +54,7 @@ impl Registration {
     }
 
     /// Waits until the source is readable (or closed, or errored).
+    #[allow(dead_code)] // `net` reads through `poll_io`; kept for readiness-only waits
     pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
         self.poll_ready(cx, Direction::Read)
     }

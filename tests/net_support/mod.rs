@@ -73,7 +73,7 @@ pub fn socket_path(name: &str) -> PathBuf {
 }
 
 /// The soft and hard `RLIMIT_NOFILE`.
-pub fn fd_limits() -> (u64, u64) {
+pub fn fd_limits() -> (libc::rlim_t, libc::rlim_t) {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -81,15 +81,15 @@ pub fn fd_limits() -> (u64, u64) {
     // SAFETY: `limit` is a valid, writable rlimit for getrlimit to fill.
     let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
     assert_eq!(rc, 0, "getrlimit: {}", std::io::Error::last_os_error());
-    (limit.rlim_cur as u64, limit.rlim_max as u64)
+    (limit.rlim_cur, limit.rlim_max)
 }
 
 /// Sets the soft `RLIMIT_NOFILE` (the hard limit stays).
-pub fn set_soft_fd_limit(soft: u64) {
+pub fn set_soft_fd_limit(soft: libc::rlim_t) {
     let (_, hard) = fd_limits();
     let limit = libc::rlimit {
-        rlim_cur: soft as libc::rlim_t,
-        rlim_max: hard as libc::rlim_t,
+        rlim_cur: soft,
+        rlim_max: hard,
     };
     // SAFETY: `limit` is a valid rlimit that setrlimit only reads.
     let rc = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };

@@ -155,7 +155,7 @@ impl UnixStream {
     /// coop::block_on(async {
     ///     let (mut a, mut b) = coop::net::UnixStream::pair()?;
     ///     // Not `a.split()`: `AsyncReadExt` has a `split` too (see `coop::net::split`).
-///     let (mut read, mut write) = coop::net::UnixStream::split(&mut a);
+    ///     let (mut read, mut write) = coop::net::UnixStream::split(&mut a);
     ///     write.write_all(b"x").await?;
     ///     b.write_all(b"y").await?;
     ///     let mut buf = [0; 1];
