@@ -9,8 +9,8 @@ use std::net::Shutdown;
 use std::time::Duration;
 
 use coop::net::{TcpListener, TcpStream};
-use futures_util::{future, AsyncReadExt, AsyncWriteExt};
-use net_support::{reset_on_close, run, tcp_pair, Rng};
+use futures_util::{AsyncReadExt, AsyncWriteExt};
+use net_support::{exchange_both_ways, reset_on_close, run, tcp_pair, Rng};
 
 const MIB: usize = 1 << 20;
 
@@ -63,31 +63,13 @@ fn one_mib_echoes_back_byte_for_byte_in_random_chunks() {
 fn borrowed_halves_read_and_write_at_the_same_time() {
     run(async {
         let (mut client, mut server) = tcp_pair().await;
-        // Both directions carry 256 KiB at once: more than the socket
-        // buffers hold, so each side must read while it writes.
         let payload = Rng::new(1).bytes(256 * 1024);
-        let (mut cr, mut cw) = TcpStream::split(&mut client);
-        let (mut sr, mut sw) = TcpStream::split(&mut server);
-        let mut from_server = Vec::new();
-        let mut from_client = Vec::new();
-        let (a, b, c, d) = future::join4(
-            async {
-                cw.write_all(&payload).await?;
-                cw.close().await
-            },
-            async {
-                sw.write_all(&payload).await?;
-                sw.close().await
-            },
-            cr.read_to_end(&mut from_server),
-            sr.read_to_end(&mut from_client),
+        exchange_both_ways(
+            TcpStream::split(&mut client),
+            TcpStream::split(&mut server),
+            &payload,
         )
         .await;
-        a.unwrap();
-        b.unwrap();
-        c.unwrap();
-        d.unwrap();
-        assert!(from_server == payload && from_client == payload);
     });
 }
 

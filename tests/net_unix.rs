@@ -8,8 +8,8 @@ use std::io;
 use std::net::Shutdown;
 
 use coop::net::{UnixDatagram, UnixListener, UnixStream};
-use futures_util::{future, AsyncReadExt, AsyncWriteExt};
-use net_support::{run, socket_path, Rng};
+use futures_util::{AsyncReadExt, AsyncWriteExt};
+use net_support::{exchange_both_ways, run, socket_path, Rng};
 
 #[test]
 #[cfg_attr(miri, ignore)]
@@ -48,27 +48,12 @@ fn pair_halves_read_and_write_at_the_same_time() {
     run(async {
         let (mut a, mut b) = UnixStream::pair().unwrap();
         let payload = Rng::new(12).bytes(512 * 1024);
-        let (mut ar, mut aw) = UnixStream::split(&mut a);
-        let (mut br, mut bw) = UnixStream::split(&mut b);
-        let (mut got_a, mut got_b) = (Vec::new(), Vec::new());
-        let (w1, w2, r1, r2) = future::join4(
-            async {
-                aw.write_all(&payload).await?;
-                aw.close().await
-            },
-            async {
-                bw.write_all(&payload).await?;
-                bw.close().await
-            },
-            ar.read_to_end(&mut got_a),
-            br.read_to_end(&mut got_b),
+        exchange_both_ways(
+            UnixStream::split(&mut a),
+            UnixStream::split(&mut b),
+            &payload,
         )
         .await;
-        w1.unwrap();
-        w2.unwrap();
-        r1.unwrap();
-        r2.unwrap();
-        assert!(got_a == payload && got_b == payload);
     });
 }
 

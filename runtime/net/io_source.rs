@@ -67,11 +67,9 @@ impl<S: Source> IoSource<S> {
     pub(crate) fn poll_read<R>(
         &self,
         cx: &mut Context<'_>,
-        mut op: impl FnMut(&S) -> io::Result<R>,
+        op: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        let source = self.get_ref();
-        self.registration
-            .poll_io(cx, Direction::Read, || op(source))
+        self.poll_io(cx, Direction::Read, op)
     }
 
     /// Runs the non-blocking write-side `op` until it does not hit
@@ -79,11 +77,19 @@ impl<S: Source> IoSource<S> {
     pub(crate) fn poll_write<R>(
         &self,
         cx: &mut Context<'_>,
+        op: impl FnMut(&S) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io(cx, Direction::Write, op)
+    }
+
+    fn poll_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
         mut op: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let source = self.get_ref();
-        self.registration
-            .poll_io(cx, Direction::Write, || op(source))
+        self.registration.poll_io(cx, dir, || op(source))
     }
 
     /// `poll_read` as a future, for `async fn`s such as `accept` and `recv`.

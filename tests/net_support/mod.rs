@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use coop::net::{TcpListener, TcpStream};
+use futures_util::{future, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// How long any single test may wait before it is declared hung.
 pub const DEADLINE: Duration = Duration::from_secs(60);
@@ -116,4 +117,37 @@ pub fn reset_on_close(std_stream: &std::net::TcpStream) {
         )
     };
     assert_eq!(rc, 0, "setsockopt: {}", std::io::Error::last_os_error());
+}
+
+/// Sends `payload` both ways at once over two connected ends (each given
+/// as a read half and a write half), closing each write side when done,
+/// and checks that both ends received it whole. The payload should exceed
+/// the socket buffers, so each side must read while it writes.
+pub async fn exchange_both_ways(
+    (mut a_read, mut a_write): (impl AsyncRead + Unpin, impl AsyncWrite + Unpin),
+    (mut b_read, mut b_write): (impl AsyncRead + Unpin, impl AsyncWrite + Unpin),
+    payload: &[u8],
+) {
+    let (mut got_a, mut got_b) = (Vec::new(), Vec::new());
+    let (w1, w2, r1, r2) = future::join4(
+        async {
+            a_write.write_all(payload).await?;
+            a_write.close().await
+        },
+        async {
+            b_write.write_all(payload).await?;
+            b_write.close().await
+        },
+        a_read.read_to_end(&mut got_a),
+        b_read.read_to_end(&mut got_b),
+    )
+    .await;
+    w1.unwrap();
+    w2.unwrap();
+    r1.unwrap();
+    r2.unwrap();
+    assert!(
+        got_a == payload && got_b == payload,
+        "bytes lost or changed"
+    );
 }
