@@ -148,10 +148,8 @@ fn connect_tries_each_address_until_one_answers() {
 #[cfg_attr(miri, ignore)]
 fn a_peer_reset_is_an_error_on_the_next_read_and_write() {
     run(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let peer = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-        let (mut stream, _) = listener.accept().await.unwrap();
-        reset_on_close(&peer);
+        let (peer, mut stream) = tcp_pair().await;
+        reset_on_close(&peer); // through coop's `AsRawFd`
         drop(peer); // sends RST
 
         let mut buf = [0; 16];

@@ -157,3 +157,32 @@ impl<S: Source + fmt::Debug> fmt::Debug for IoSource<S> {
         }
     }
 }
+
+/// `AsRawFd` and `AsFd` for socket types with an `io: IoSource<_>` field,
+/// for socket options coop does not wrap (`setsockopt` through `libc` or
+/// `socket2::SockRef`). Do not read or write through the descriptor: the
+/// reactor would not learn about it.
+macro_rules! impl_as_fd {
+    ($($ty:ty),* $(,)?) => {$(
+        impl ::std::os::fd::AsRawFd for $ty {
+            fn as_raw_fd(&self) -> ::std::os::fd::RawFd {
+                self.io.get_ref().as_raw_fd()
+            }
+        }
+
+        impl ::std::os::fd::AsFd for $ty {
+            fn as_fd(&self) -> ::std::os::fd::BorrowedFd<'_> {
+                self.io.get_ref().as_fd()
+            }
+        }
+    )*};
+}
+
+impl_as_fd!(
+    crate::net::TcpListener,
+    crate::net::TcpStream,
+    crate::net::UdpSocket,
+    crate::net::UnixListener,
+    crate::net::UnixStream,
+    crate::net::UnixDatagram,
+);

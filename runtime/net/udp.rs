@@ -40,7 +40,7 @@ use crate::net::io_source::IoSource;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct UdpSocket {
-    io: IoSource<mio::net::UdpSocket>,
+    pub(in crate::net) io: IoSource<mio::net::UdpSocket>,
 }
 
 impl UdpSocket {

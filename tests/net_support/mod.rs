@@ -97,10 +97,9 @@ pub fn set_soft_fd_limit(soft: libc::rlim_t) {
     assert_eq!(rc, 0, "setrlimit: {}", std::io::Error::last_os_error());
 }
 
-/// Makes `std_stream` send a reset (RST) instead of a FIN when it is
-/// closed: `SO_LINGER` on, with a zero timeout.
-pub fn reset_on_close(std_stream: &std::net::TcpStream) {
-    use std::os::fd::AsRawFd;
+/// Makes `stream` send a reset (RST) instead of a FIN when it is closed:
+/// `SO_LINGER` on, with a zero timeout.
+pub fn reset_on_close(stream: &impl std::os::fd::AsRawFd) {
     let linger = libc::linger {
         l_onoff: 1,
         l_linger: 0,
@@ -109,7 +108,7 @@ pub fn reset_on_close(std_stream: &std::net::TcpStream) {
     // a valid option value of the size passed.
     let rc = unsafe {
         libc::setsockopt(
-            std_stream.as_raw_fd(),
+            stream.as_raw_fd(),
             libc::SOL_SOCKET,
             libc::SO_LINGER,
             (&linger as *const libc::linger).cast(),

@@ -49,7 +49,7 @@ use crate::net::TcpStream;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct TcpListener {
-    io: IoSource<mio::net::TcpListener>,
+    pub(in crate::net) io: IoSource<mio::net::TcpListener>,
 }
 
 impl TcpListener {

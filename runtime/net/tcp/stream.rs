@@ -52,7 +52,7 @@ use crate::net::stream_io::impl_stream_io;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct TcpStream {
-    pub(super) io: IoSource<mio::net::TcpStream>,
+    pub(in crate::net) io: IoSource<mio::net::TcpStream>,
 }
 
 impl_stream_io!(TcpStream);
@@ -250,6 +250,7 @@ impl TcpStream {
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "the halves are the only way to use the stream while they live"]
     pub fn split(&mut self) -> (ReadHalf<'_, TcpStream>, WriteHalf<'_, TcpStream>) {
         split::split(self)
     }
@@ -278,6 +279,7 @@ impl TcpStream {
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "dropping both halves closes the connection"]
     pub fn into_split(self) -> (OwnedReadHalf<TcpStream>, OwnedWriteHalf<TcpStream>) {
         split::into_split(self)
     }

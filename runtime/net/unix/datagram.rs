@@ -26,7 +26,7 @@ use crate::net::io_source::IoSource;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct UnixDatagram {
-    io: IoSource<mio::net::UnixDatagram>,
+    pub(in crate::net) io: IoSource<mio::net::UnixDatagram>,
 }
 
 impl UnixDatagram {

@@ -34,7 +34,7 @@ use crate::net::UnixStream;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct UnixListener {
-    io: IoSource<mio::net::UnixListener>,
+    pub(in crate::net) io: IoSource<mio::net::UnixListener>,
 }
 
 impl UnixListener {

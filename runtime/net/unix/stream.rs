@@ -33,7 +33,7 @@ use crate::net::stream_io::impl_stream_io;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct UnixStream {
-    io: IoSource<mio::net::UnixStream>,
+    pub(in crate::net) io: IoSource<mio::net::UnixStream>,
 }
 
 impl_stream_io!(UnixStream);
@@ -165,6 +165,7 @@ impl UnixStream {
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "the halves are the only way to use the stream while they live"]
     pub fn split(&mut self) -> (ReadHalf<'_, UnixStream>, WriteHalf<'_, UnixStream>) {
         split::split(self)
     }
@@ -186,6 +187,7 @@ impl UnixStream {
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "dropping both halves closes the connection"]
     pub fn into_split(self) -> (OwnedReadHalf<UnixStream>, OwnedWriteHalf<UnixStream>) {
         split::into_split(self)
     }
