@@ -323,3 +323,42 @@ fn sigpipe_is_ignored_so_broken_pipes_are_errors() {
     };
     assert_eq!(old.sa_sigaction, libc::SIG_IGN);
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn readiness_survives_partial_reads_until_the_socket_is_drained() {
+    run(async {
+        let (mut client, mut server) = tcp_pair().await;
+        client.write_all(&[9; 100]).await.unwrap();
+        // Wait until all 100 bytes are there, then read them in small bites.
+        // epoll reported "readable" once; no new event comes, so each read
+        // after the first must find the readiness still recorded.
+        let mut peeked = [0; 100];
+        while server.peek(&mut peeked).await.unwrap() < 100 {}
+        let mut buf = [0; 10];
+        for _ in 0..10 {
+            let n = coop::time::timeout(Duration::from_secs(5), server.read(&mut buf))
+                .await
+                .expect("readiness was lost after a partial read")
+                .unwrap();
+            assert_eq!(n, 10);
+        }
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn spurious_polls_neither_complete_nor_lose_a_pending_read() {
+    run(async {
+        let (mut client, mut server) = tcp_pair().await;
+        let mut buf = [0; 4];
+        let mut read = std::pin::pin!(server.read(&mut buf));
+        for _ in 0..10 {
+            // Polled with nothing to read: Pending each time, no error.
+            assert!(futures_util::poll!(read.as_mut()).is_pending());
+        }
+        client.write_all(b"real").await.unwrap();
+        assert_eq!(read.await.unwrap(), 4);
+        assert_eq!(&buf, b"real");
+    });
+}
