@@ -34,13 +34,24 @@ crate::loom::thread_local! {
 /// Runs `f` (one poll) with a fresh budget of `units`, then restores the
 /// previous budget.
 pub(crate) fn with_budget<R>(units: u32, f: impl FnOnce() -> R) -> R {
+    with(Some(units), f)
+}
+
+/// Runs `f` with an unlimited budget, then restores the previous one. For a
+/// deadline that must fire even when the future it guards spent the
+/// budget (see `time/timeout.rs`).
+pub(crate) fn unconstrained<R>(f: impl FnOnce() -> R) -> R {
+    with(None, f)
+}
+
+fn with<R>(budget: Option<u32>, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<u32>);
     impl Drop for Restore {
         fn drop(&mut self) {
             let _ = BUDGET.try_with(|b| b.set(self.0));
         }
     }
-    let _restore = Restore(BUDGET.with(|b| b.replace(Some(units))));
+    let _restore = Restore(BUDGET.with(|b| b.replace(budget)));
     f()
 }
 

@@ -46,6 +46,7 @@
 //! | `executor/shared.rs` | what other threads touch: remote queue, unpark |
 //! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
+//! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], Unix sockets |
 //! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`] |
 //! | `park.rs` | the seam between the loop and what it sleeps on |
 //! | `budget.rs` | the cooperative budget |
@@ -83,6 +84,8 @@ mod budget;
 mod context;
 mod executor;
 mod loom;
+#[cfg(not(loom))]
+pub mod net;
 mod park;
 #[cfg(not(loom))]
 // The registration API is for the sockets of the next issue (`net/`); until

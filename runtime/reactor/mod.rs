@@ -45,7 +45,7 @@ pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
 
 /// Slab keys use the low bits of a token; the rest is the generation.
 const KEY_BITS: u32 = 24;
-const KEY_MASK: usize = (1 << KEY_BITS) - 1;
+pub(crate) const KEY_MASK: usize = (1 << KEY_BITS) - 1;
 
 /// The loop-thread half: owns the poll instance and its event buffer.
 pub(crate) struct Reactor {
@@ -194,7 +194,8 @@ impl IoHandle {
         result
     }
 
-    fn release(&self, io: &Arc<ScheduledIo>) {
+    /// Frees `io`'s slot if it still holds `io` (idempotent).
+    pub(crate) fn release(&self, io: &Arc<ScheduledIo>) {
         let mut sources = self.sources.lock();
         let key = io.token & KEY_MASK;
         if sources.slab.get(key).is_some_and(|s| Arc::ptr_eq(s, io)) {

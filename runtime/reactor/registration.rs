@@ -30,7 +30,7 @@ use crate::loom::sync::Arc;
 ///
 /// Dropping it frees its slot but cannot deregister the source (it does not
 /// own it); owners call [`deregister`](Self::deregister) before closing the
-/// file descriptor.
+/// file descriptor (`net/io_source.rs` does).
 pub(crate) struct Registration {
     handle: Arc<IoHandle>,
     io: Arc<ScheduledIo>,
@@ -54,6 +54,7 @@ impl Registration {
     }
 
     /// Waits until the source is readable (or closed, or errored).
+    #[allow(dead_code)] // `net` reads through `poll_io`; kept for readiness-only waits
     pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
         self.poll_ready(cx, Direction::Read)
     }
@@ -67,6 +68,13 @@ impl Registration {
         let charge = ready!(crate::budget::poll_proceed(cx));
         let event = ready!(self.io.poll_ready(cx, dir));
         charge.made_progress();
+        if event.is_shutdown() {
+            // The runtime is gone; without this the caller's operation would
+            // hit `WouldBlock` and wait again, forever.
+            return Poll::Ready(Err(io::Error::other(
+                "the coop runtime this socket was registered with has shut down",
+            )));
+        }
         Poll::Ready(Ok(event))
     }
 
@@ -96,6 +104,14 @@ impl Registration {
     /// Removes `source` from the reactor. Call before closing it.
     pub(crate) fn deregister(&self, source: &mut impl mio::event::Source) -> io::Result<()> {
         self.handle.deregister(source, &self.io)
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // A no-op after `deregister`: the slot is freed only if it still
+        // holds this registration's record.
+        self.handle.release(&self.io);
     }
 }
 

@@ -9,7 +9,7 @@
 //! cannot erase a newer one that came in meanwhile.
 //!
 //! ```text
-//!  readiness: AtomicUsize =  [ tick (16 bits) | ... | ERROR | WRITE_CLOSED | READ_CLOSED | WRITABLE | READABLE ]
+//!  readiness: AtomicUsize =  [ tick (16 bits) | ... | SHUTDOWN | ERROR | WRITE_CLOSED | READ_CLOSED | WRITABLE | READABLE ]
 //!  waiters:   Mutex<{ reader: Option<Waker>, writer: Option<Waker> }>
 //! ```
 //!
@@ -26,7 +26,9 @@ const WRITABLE: usize = 1 << 1;
 const READ_CLOSED: usize = 1 << 2;
 const WRITE_CLOSED: usize = 1 << 3;
 const ERROR: usize = 1 << 4;
-const READY_MASK: usize = (1 << 5) - 1;
+/// The reactor is gone: no event will ever come again.
+const SHUTDOWN: usize = 1 << 5;
+const READY_MASK: usize = (1 << 6) - 1;
 const TICK_SHIFT: u32 = 16;
 const TICK_MASK: usize = 0xffff;
 
@@ -38,12 +40,12 @@ pub(crate) enum Direction {
 }
 
 impl Direction {
-    /// The readiness bits that end a wait in this direction. Closed and
-    /// error count as ready: the next operation reports them.
+    /// The readiness bits that end a wait in this direction. Closed,
+    /// error and shutdown count as ready: the next operation reports them.
     fn mask(self) -> usize {
         match self {
-            Direction::Read => READABLE | READ_CLOSED | ERROR,
-            Direction::Write => WRITABLE | WRITE_CLOSED | ERROR,
+            Direction::Read => READABLE | READ_CLOSED | ERROR | SHUTDOWN,
+            Direction::Write => WRITABLE | WRITE_CLOSED | ERROR | SHUTDOWN,
         }
     }
 }
@@ -62,6 +64,16 @@ impl ReadyEvent {
     #[allow(dead_code)]
     pub(crate) fn is_read_closed(&self) -> bool {
         self.ready & (READ_CLOSED | ERROR) != 0
+    }
+
+    /// The socket can no longer send (hang-up, or an error is pending).
+    pub(crate) fn is_write_closed(&self) -> bool {
+        self.ready & (WRITE_CLOSED | ERROR) != 0
+    }
+
+    /// The reactor shut down: waiting again would wait forever.
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.ready & SHUTDOWN != 0
     }
 }
 
@@ -169,8 +181,11 @@ impl ScheduledIo {
     /// The operation hit `WouldBlock`: forget the readiness it acted on,
     /// unless a newer event (a later tick) has arrived since.
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
-        // Closed and error states are final; only the plain bits clear.
-        let clear = event.ready & (READABLE | WRITABLE);
+        // Closed and shutdown states are final. ERROR clears with the plain
+        // bits: a UDP socket's ICMP error is reported once (the next recv
+        // takes it), and keeping the bit would make every later wait return
+        // at once and spin on `WouldBlock`.
+        let clear = event.ready & (READABLE | WRITABLE | ERROR);
         let mut current = self.readiness.load(Ordering::Acquire);
         loop {
             if current >> TICK_SHIFT != event.tick {
@@ -189,9 +204,9 @@ impl ScheduledIo {
         }
     }
 
-    /// Wakes both waiters; used when the reactor shuts down.
+    /// Wakes both waiters for good; used when the reactor shuts down.
     pub(crate) fn wake_all(&self) {
-        self.set_readiness(0, READ_CLOSED | WRITE_CLOSED | ERROR);
+        self.set_readiness(0, READ_CLOSED | WRITE_CLOSED | ERROR | SHUTDOWN);
     }
 }
 

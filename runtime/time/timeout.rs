@@ -103,7 +103,10 @@ impl<F: Future> Future for Timeout<F> {
         if let Poll::Ready(v) = me.value.poll(cx) {
             return Poll::Ready(Ok(v));
         }
-        match Pin::new(me.delay).poll(cx) {
+        // The future may have spent the task's whole budget (a socket that
+        // is always ready); the deadline must still be able to fire, so the
+        // delay is polled outside the budget.
+        match crate::budget::unconstrained(|| Pin::new(me.delay).poll(cx)) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
             Poll::Pending => Poll::Pending,
         }

@@ -1,0 +1,80 @@
+//! Sockets on the loop: TCP, UDP and Unix domain sockets.
+//!
+//! Every type here is a thin shell around a non-blocking `mio` socket
+//! registered with the reactor of the runtime that created it
+//! (`io_source.rs`). An operation tries the syscall; if the kernel says
+//! `WouldBlock`, the task waits until the reactor reports the socket ready
+//! and tries again:
+//!
+//! ```text
+//!   stream.read(buf).await
+//!     └─► IoSource::poll_read ─► Registration::poll_io(Read, || read(2))
+//!            ready?  no ─► store waker, Pending ──┐
+//!            read(2) ─► WouldBlock ─► clear, wait ┤◄─ reactor: epoll says readable
+//!            read(2) ─► Ok(n) / Ok(0) / Err(e) ─► Ready
+//! ```
+//!
+//! | file | what it is |
+//! |---|---|
+//! | `io_source.rs` | socket + registration; deregister before close |
+//! | `addr.rs` | [`ToSocketAddrs`], trying each resolved address |
+//! | `stream_io.rs` | `futures-io` [`AsyncRead`]/[`AsyncWrite`] for streams and halves |
+//! | `split.rs` | borrowed and owned read/write halves |
+//! | `tcp/` | [`TcpListener`], [`TcpStream`] |
+//! | `udp.rs` | [`UdpSocket`] |
+//! | `unix/` | [`UnixListener`], [`UnixStream`], [`UnixDatagram`] |
+//!
+//! Streams speak `futures-io`, so `futures-util`'s `AsyncReadExt`,
+//! `AsyncWriteExt`, `BufReader`, `copy` and the codec crates built on them
+//! work unchanged.
+//!
+//! Sockets are `Send + Sync` and may be moved between threads, but stay
+//! registered with the runtime that created them: they are driven by its
+//! loop. Creating one outside a runtime panics. After that runtime is
+//! dropped, their operations fail with an error instead of waiting forever.
+//!
+//! ```
+//! use futures_util::{AsyncReadExt, AsyncWriteExt};
+//! use coop::net::{TcpListener, TcpStream};
+//!
+//! coop::block_on(async {
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
+//!     let addr = listener.local_addr()?;
+//!     // An echo server: one task per connection (dropping a JoinHandle
+//!     // detaches the task; it runs on).
+//!     drop(coop::spawn(async move {
+//!         while let Ok((mut socket, _)) = listener.accept().await {
+//!             drop(coop::spawn(async move {
+//!                 let (mut read, mut write) = TcpStream::split(&mut socket);
+//!                 let _ = futures_util::io::copy(&mut read, &mut write).await;
+//!             }));
+//!         }
+//!     }));
+//!     let mut client = TcpStream::connect(addr).await?;
+//!     client.write_all(b"hello").await?;
+//!     let mut buf = [0; 5];
+//!     client.read_exact(&mut buf).await?;
+//!     assert_eq!(&buf, b"hello");
+//!     Ok::<_, std::io::Error>(())
+//! })?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! [`AsyncRead`]: futures_io::AsyncRead
+//! [`AsyncWrite`]: futures_io::AsyncWrite
+
+mod addr;
+mod io_source;
+pub mod split;
+mod stream_io;
+pub mod tcp;
+mod udp;
+pub mod unix;
+
+pub use addr::ToSocketAddrs;
+pub use tcp::{TcpListener, TcpStream};
+pub use udp::UdpSocket;
+pub use unix::{UnixDatagram, UnixListener, UnixStream};
+
+#[cfg(test)]
+mod tests;

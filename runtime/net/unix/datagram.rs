@@ -1,0 +1,299 @@
+//! `UnixDatagram`: local datagrams on the loop.
+//!
+//! Like [`UdpSocket`](crate::net::UdpSocket), but addressed by path, and
+//! reliable and ordered (the kernel never drops a local datagram; a full
+//! receiver makes the sender wait for writability instead).
+
+use std::fmt;
+use std::io;
+use std::net::Shutdown;
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
+
+use crate::net::io_source::IoSource;
+
+/// A Unix domain datagram socket.
+///
+/// ```
+/// coop::block_on(async {
+///     let (a, b) = coop::net::UnixDatagram::pair()?;
+///     a.send(b"one datagram").await?;
+///     let mut buf = [0; 32];
+///     let n = b.recv(&mut buf).await?;
+///     assert_eq!(&buf[..n], b"one datagram");
+///     Ok::<_, std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct UnixDatagram {
+    pub(in crate::net) io: IoSource<mio::net::UnixDatagram>,
+}
+
+impl UnixDatagram {
+    /// Creates a socket bound to `path` (a new socket file, not removed on
+    /// drop).
+    ///
+    /// # Errors
+    /// `AddrInUse` if the file exists, or another bind error.
+    ///
+    /// # Panics
+    /// Outside a coop runtime.
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("coop-doc-dgram-{}.sock", std::process::id()));
+    /// coop::block_on(async {
+    ///     let socket = coop::net::UnixDatagram::bind(&path)?;
+    ///     assert_eq!(socket.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
+        UnixDatagram::from_mio(mio::net::UnixDatagram::bind(path)?)
+    }
+
+    /// Creates a socket bound to no path: it can send, and receive replies
+    /// only once connected.
+    ///
+    /// # Panics
+    /// Outside a coop runtime.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let socket = coop::net::UnixDatagram::unbound()?;
+    ///     assert!(socket.local_addr()?.is_unnamed());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn unbound() -> io::Result<UnixDatagram> {
+        UnixDatagram::from_mio(mio::net::UnixDatagram::unbound()?)
+    }
+
+    /// A pair of sockets connected to each other (`socketpair(2)`).
+    ///
+    /// # Panics
+    /// Outside a coop runtime.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, b) = coop::net::UnixDatagram::pair()?;
+    ///     b.send(b"back").await?;
+    ///     let mut buf = [0; 4];
+    ///     assert_eq!(a.recv(&mut buf).await?, 4);
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
+        let (a, b) = mio::net::UnixDatagram::pair()?;
+        Ok((UnixDatagram::from_mio(a)?, UnixDatagram::from_mio(b)?))
+    }
+
+    #[track_caller]
+    fn from_mio(socket: mio::net::UnixDatagram) -> io::Result<UnixDatagram> {
+        Ok(UnixDatagram {
+            io: IoSource::new(socket)?,
+        })
+    }
+
+    /// Sets the default destination for [`send`](Self::send) and the only
+    /// source [`recv`](Self::recv) accepts.
+    ///
+    /// # Errors
+    /// If nothing is bound at `path`.
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("coop-doc-dconnect-{}.sock", std::process::id()));
+    /// coop::block_on(async {
+    ///     let server = coop::net::UnixDatagram::bind(&path)?;
+    ///     let client = coop::net::UnixDatagram::unbound()?;
+    ///     client.connect(&path)?;
+    ///     client.send(b"hello").await?;
+    ///     let mut buf = [0; 5];
+    ///     let (n, _from) = server.recv_from(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], b"hello");
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
+        self.io.get_ref().connect(path)
+    }
+
+    /// Sends `buf` as one datagram to the connected peer.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, _b) = coop::net::UnixDatagram::pair()?;
+    ///     assert_eq!(a.send(b"abc").await?, 3);
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.write_with(|s| s.send(buf)).await
+    }
+
+    /// Waits for a datagram from the connected peer and reads it into
+    /// `buf` (truncated to its length).
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, b) = coop::net::UnixDatagram::pair()?;
+    ///     a.send(b"abc").await?;
+    ///     let mut buf = [0; 8];
+    ///     let n = b.recv(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], b"abc");
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.read_with(|s| s.recv(buf)).await
+    }
+
+    /// Sends `buf` as one datagram to the socket bound at `path`.
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("coop-doc-dsendto-{}.sock", std::process::id()));
+    /// coop::block_on(async {
+    ///     let server = coop::net::UnixDatagram::bind(&path)?;
+    ///     let client = coop::net::UnixDatagram::unbound()?;
+    ///     assert_eq!(client.send_to(b"to a path", &path).await?, 9);
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
+        let path = path.as_ref();
+        self.io.write_with(|s| s.send_to(buf, path)).await
+    }
+
+    /// Waits for a datagram and reads it into `buf`; returns its length and
+    /// its sender's address.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir();
+    /// let (a_path, b_path) = (
+    ///     dir.join(format!("coop-doc-drecv-a-{}.sock", std::process::id())),
+    ///     dir.join(format!("coop-doc-drecv-b-{}.sock", std::process::id())),
+    /// );
+    /// coop::block_on(async {
+    ///     let a = coop::net::UnixDatagram::bind(&a_path)?;
+    ///     let b = coop::net::UnixDatagram::bind(&b_path)?;
+    ///     a.send_to(b"who", &b_path).await?;
+    ///     let mut buf = [0; 8];
+    ///     let (n, from) = b.recv_from(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], b"who");
+    ///     assert_eq!(from.as_pathname(), Some(a_path.as_path()));
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// std::fs::remove_file(&a_path)?;
+    /// std::fs::remove_file(&b_path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io.read_with(|s| s.recv_from(buf)).await
+    }
+
+    /// The address this socket is bound to.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, _b) = coop::net::UnixDatagram::pair()?;
+    ///     assert!(a.local_addr()?.is_unnamed());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// The address this socket is connected to.
+    ///
+    /// # Errors
+    /// `NotConnected` if it is not connected.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let socket = coop::net::UnixDatagram::unbound()?;
+    ///     assert!(socket.peer_addr().is_err());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// Shuts down the read side, the write side, or both.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, _b) = coop::net::UnixDatagram::pair()?;
+    ///     a.shutdown(std::net::Shutdown::Write)?;
+    ///     assert!(a.send(b"no").await.is_err());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Wraps a standard library socket, switching it to non-blocking mode,
+    /// and registers it with the current runtime.
+    ///
+    /// # Errors
+    /// If it cannot be made non-blocking or registered.
+    ///
+    /// # Panics
+    /// Outside a coop runtime.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, _b) = std::os::unix::net::UnixDatagram::pair()?;
+    ///     let a = coop::net::UnixDatagram::from_std(a)?;
+    ///     assert!(a.peer_addr().is_ok());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn from_std(socket: std::os::unix::net::UnixDatagram) -> io::Result<UnixDatagram> {
+        socket.set_nonblocking(true)?;
+        UnixDatagram::from_mio(mio::net::UnixDatagram::from_std(socket))
+    }
+
+    /// Deregisters the socket and returns it as a standard library socket,
+    /// still in non-blocking mode.
+    ///
+    /// # Errors
+    /// If the reactor refuses to deregister it.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, _b) = coop::net::UnixDatagram::pair()?;
+    ///     assert!(a.into_std()?.peer_addr().is_ok());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixDatagram> {
+        Ok(self.io.into_inner()?.into())
+    }
+}
+
+impl fmt::Debug for UnixDatagram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("UnixDatagram").field(&self.io).finish()
+    }
+}

@@ -1,0 +1,243 @@
+//! `UnixStream`: a connected Unix domain stream socket on the loop.
+//!
+//! Everything works as for [`TcpStream`](crate::net::TcpStream): reads and
+//! writes through `futures-io`, borrowed and owned split halves. Connecting
+//! to a local listener completes at once or fails at once (`WouldBlock` if
+//! its backlog is full); coop still waits for the first writable report and
+//! checks `SO_ERROR`, as for TCP.
+
+use std::fmt;
+use std::io;
+use std::net::Shutdown;
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
+
+use crate::net::io_source::IoSource;
+use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::stream_io::impl_stream_io;
+
+/// A Unix domain stream connection. Read and write it with
+/// `futures-util`'s `AsyncReadExt` and `AsyncWriteExt`.
+///
+/// ```
+/// use futures_util::{AsyncReadExt, AsyncWriteExt};
+///
+/// coop::block_on(async {
+///     let (mut a, mut b) = coop::net::UnixStream::pair()?;
+///     a.write_all(b"over the pair").await?;
+///     let mut buf = [0; 13];
+///     b.read_exact(&mut buf).await?;
+///     assert_eq!(&buf, b"over the pair");
+///     Ok::<_, std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct UnixStream {
+    pub(in crate::net) io: IoSource<mio::net::UnixStream>,
+}
+
+impl_stream_io!(UnixStream);
+
+impl UnixStream {
+    /// Connects to the listener at `path`.
+    ///
+    /// # Errors
+    /// `NotFound` if no socket file is there, `ConnectionRefused` if nothing
+    /// listens on it, `WouldBlock` if its backlog is full.
+    ///
+    /// # Panics
+    /// Outside a coop runtime.
+    ///
+    /// ```
+    /// use coop::net::{UnixListener, UnixStream};
+    ///
+    /// let path = std::env::temp_dir().join(format!("coop-doc-uconnect-{}.sock", std::process::id()));
+    /// coop::block_on(async {
+    ///     let _listener = UnixListener::bind(&path)?;
+    ///     let stream = UnixStream::connect(&path).await?;
+    ///     assert_eq!(stream.peer_addr()?.as_pathname(), Some(path.as_path()));
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
+        let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?)?;
+        stream
+            .io
+            .connected(|s| match s.take_error()? {
+                Some(e) => Err(e),
+                None => Ok(true),
+            })
+            .await?;
+        Ok(stream)
+    }
+
+    /// A pair of streams connected to each other (`socketpair(2)`).
+    ///
+    /// # Panics
+    /// Outside a coop runtime.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, b) = coop::net::UnixStream::pair()?;
+    ///     assert!(a.peer_addr()?.is_unnamed() && b.local_addr()?.is_unnamed());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = mio::net::UnixStream::pair()?;
+        Ok((UnixStream::from_mio(a)?, UnixStream::from_mio(b)?))
+    }
+
+    #[track_caller]
+    pub(super) fn from_mio(stream: mio::net::UnixStream) -> io::Result<UnixStream> {
+        Ok(UnixStream {
+            io: IoSource::new(stream)?,
+        })
+    }
+
+    /// The address of the other end.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, _b) = coop::net::UnixStream::pair()?;
+    ///     assert!(a.peer_addr()?.is_unnamed());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// The address of this end.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, _b) = coop::net::UnixStream::pair()?;
+    ///     assert!(a.local_addr()?.is_unnamed());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// Shuts down the read side, the write side, or both. After
+    /// `Shutdown::Write` the peer reads end-of-file.
+    ///
+    /// ```
+    /// use futures_util::AsyncReadExt;
+    ///
+    /// coop::block_on(async {
+    ///     let (a, mut b) = coop::net::UnixStream::pair()?;
+    ///     a.shutdown(std::net::Shutdown::Write)?;
+    ///     let mut buf = [0; 4];
+    ///     assert_eq!(b.read(&mut buf).await?, 0);
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Borrows the stream as a read half and a write half usable at the
+    /// same time. See [`TcpStream::split`](crate::net::TcpStream::split).
+    ///
+    /// ```
+    /// use futures_util::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// coop::block_on(async {
+    ///     let (mut a, mut b) = coop::net::UnixStream::pair()?;
+    ///     // Not `a.split()`: `AsyncReadExt` has a `split` too (see `coop::net::split`).
+    ///     let (mut read, mut write) = coop::net::UnixStream::split(&mut a);
+    ///     write.write_all(b"x").await?;
+    ///     b.write_all(b"y").await?;
+    ///     let mut buf = [0; 1];
+    ///     read.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"y");
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use = "the halves are the only way to use the stream while they live"]
+    pub fn split(&mut self) -> (ReadHalf<'_, UnixStream>, WriteHalf<'_, UnixStream>) {
+        split::split(self)
+    }
+
+    /// Splits the stream into owned halves for two tasks. See
+    /// [`TcpStream::into_split`](crate::net::TcpStream::into_split).
+    ///
+    /// ```
+    /// use futures_util::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// coop::block_on(async {
+    ///     let (a, mut b) = coop::net::UnixStream::pair()?;
+    ///     let (_read, mut write) = a.into_split();
+    ///     coop::spawn(async move { write.write_all(b"task").await }).await.unwrap()?;
+    ///     let mut buf = [0; 4];
+    ///     b.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"task");
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use = "dropping both halves closes the connection"]
+    pub fn into_split(self) -> (OwnedReadHalf<UnixStream>, OwnedWriteHalf<UnixStream>) {
+        split::into_split(self)
+    }
+
+    /// Wraps a connected standard library stream, switching it to
+    /// non-blocking mode, and registers it with the current runtime.
+    ///
+    /// # Errors
+    /// If it cannot be made non-blocking or registered.
+    ///
+    /// # Panics
+    /// Outside a coop runtime.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    ///     let a = coop::net::UnixStream::from_std(a)?;
+    ///     assert!(a.peer_addr().is_ok());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
+        stream.set_nonblocking(true)?;
+        UnixStream::from_mio(mio::net::UnixStream::from_std(stream))
+    }
+
+    /// Deregisters the stream and returns it as a standard library stream,
+    /// still in non-blocking mode.
+    ///
+    /// # Errors
+    /// If the reactor refuses to deregister it.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, _b) = coop::net::UnixStream::pair()?;
+    ///     let std_stream = a.into_std()?;
+    ///     assert!(std_stream.peer_addr().is_ok());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixStream> {
+        Ok(self.io.into_inner()?.into())
+    }
+}
+
+impl fmt::Debug for UnixStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("UnixStream").field(&self.io).finish()
+    }
+}
