@@ -88,9 +88,6 @@ mod loom;
 pub mod net;
 mod park;
 #[cfg(not(loom))]
-// The registration API is for the sockets of the next issue (`net/`); until
-// they land, nothing in the crate calls it.
-#[allow(dead_code, unused_imports)]
 mod reactor;
 mod runtime;
 mod task;

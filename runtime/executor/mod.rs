@@ -70,7 +70,6 @@ pub(crate) struct Core {
     fired: RefCell<Vec<(Instant, Waker)>>,
     driver: RefCell<Driver>,
     #[cfg(not(loom))]
-    #[allow(dead_code)] // read through `io_handle`, by `net/` (next issue)
     io: Arc<crate::reactor::IoHandle>,
     config: Config,
     tick: Cell<u32>,
@@ -103,7 +102,6 @@ impl Core {
     }
 
     #[cfg(not(loom))]
-    #[allow(dead_code)] // used by `Registration::new`, i.e. by `net/`
     pub(crate) fn io_handle(&self) -> &Arc<crate::reactor::IoHandle> {
         &self.io
     }
