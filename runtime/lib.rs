@@ -79,11 +79,14 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+mod blocking;
 mod budget;
 mod context;
 mod executor;
+mod handle;
 mod loom;
 mod park;
+mod park_thread;
 #[cfg(not(loom))]
 mod reactor;
 mod runtime;
@@ -92,7 +95,12 @@ pub mod time;
 mod trace;
 mod yield_now;
 
+pub use blocking::{
+    spawn_blocking, DEFAULT_MAX_BLOCKING_THREADS, DEFAULT_SHUTDOWN_TIMEOUT,
+    DEFAULT_THREAD_KEEP_ALIVE,
+};
 pub use budget::DEFAULT_BUDGET;
+pub use handle::Handle;
 pub use runtime::{block_on, Builder, Runtime, DEFAULT_EVENT_INTERVAL, DEFAULT_REMOTE_INTERVAL};
 pub use task::{spawn, JoinError, JoinHandle, TaskId};
 pub use yield_now::{yield_now, YieldNow};
