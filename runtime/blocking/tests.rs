@@ -57,9 +57,10 @@ fn a_panicking_job_is_reported() {
 #[test]
 fn threads_start_lazily() {
     let rt = Runtime::new().unwrap();
-    let pool = &rt.handle().shared().blocking;
+    let handle = rt.handle();
+    let pool = &handle.shared().blocking;
     assert_eq!(pool.threads(), 0);
-    rt.handle().spawn_blocking(|| ()).join_blocking().unwrap();
+    handle.spawn_blocking(|| ()).join_blocking().unwrap();
     assert_eq!(pool.threads(), 1);
 }
 
