@@ -46,7 +46,7 @@ fn main() {
         }));
     }));
     println!("std::thread::sleep in a task: {ticks} ticks, longest gap {gap:?}");
-    println!("  -> the loop was frozen for the whole sleep: no tick could run.\n");
+    println!("  -> the loop was frozen for the whole sleep: no tick ran, then the missed ticks fired in a burst.\n");
 
     let (ticks_ok, gap_ok) = rt.block_on(ticker_beside(|| {
         drop(coop::spawn_blocking(|| std::thread::sleep(WORK)));

@@ -36,14 +36,8 @@ fn count(steps: u64) -> u64 {
     x
 }
 
-/// CPU time (user + system) and peak resident memory, from `getrusage`.
-#[derive(Clone, Copy)]
-struct Usage {
-    cpu: Duration,
-    max_rss_kib: i64,
-}
-
-fn usage(who: libc::c_int) -> Usage {
+/// CPU time (user + system), from `getrusage`.
+fn cpu_time(who: libc::c_int) -> Duration {
     // SAFETY: `getrusage` fills the zeroed struct we pass; RUSAGE_SELF and
     // RUSAGE_CHILDREN are valid `who` values.
     let ru = unsafe {
@@ -52,10 +46,19 @@ fn usage(who: libc::c_int) -> Usage {
         ru
     };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1_000);
-    Usage {
-        cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
-        max_rss_kib: ru.ru_maxrss,
-    }
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+/// Peak resident memory of this process image, in KiB: `VmHWM` from
+/// `/proc/self/status`. (`getrusage`'s `ru_maxrss` survives `execve`, so
+/// under `cargo run` it would report cargo's own peak, not ours.)
+fn peak_rss_kib() -> i64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// Current resident memory of this process, in KiB (Linux `/proc`).
@@ -86,20 +89,15 @@ fn measure(name: &'static str, children: bool, f: impl FnOnce() -> (i64, String)
     } else {
         libc::RUSAGE_SELF
     };
-    let before = usage(who);
+    let before = cpu_time(who);
     let start = Instant::now();
     let (rss_kib, note) = f();
     let wall = start.elapsed();
-    let after = usage(who);
-    let rss_kib = if children {
-        after.max_rss_kib // the largest child
-    } else {
-        rss_kib
-    };
+    let cpu = cpu_time(who) - before;
     Row {
         name,
         wall,
-        cpu: after.cpu - before.cpu,
+        cpu,
         rss_kib,
         note,
     }
@@ -108,8 +106,13 @@ fn measure(name: &'static str, children: bool, f: impl FnOnce() -> (i64, String)
 fn main() {
     let mut args = std::env::args().skip(1);
     if args.next().as_deref() == Some("--child") {
-        let steps: u64 = args.next().and_then(|s| s.parse().ok()).expect("--child STEPS");
-        println!("{}", count(steps));
+        let steps: u64 = args
+            .next()
+            .and_then(|s| s.parse().ok())
+            .expect("--child STEPS");
+        let result = count(steps);
+        // The result and this child's own peak memory, to the parent's pipe.
+        println!("{result} {}", peak_rss_kib());
         return;
     }
     let steps: u64 = std::env::var("COOP_WORK")
@@ -124,22 +127,28 @@ fn main() {
 
     rows.push(measure("1 CPU: 4 tasks on the loop", false, || {
         rt.block_on(async {
-            let tasks: Vec<_> = (0..JOBS).map(|_| coop::spawn(async move { count(steps) })).collect();
+            let tasks: Vec<_> = (0..JOBS)
+                .map(|_| coop::spawn(async move { count(steps) }))
+                .collect();
             for task in tasks {
                 black_box(task.await.unwrap());
             }
         });
-        (rss_now_kib(), "one thread: runs them in turn".into())
+        let peak = peak_rss_kib();
+        (peak, "one thread: runs them in turn".into())
     }));
 
     rows.push(measure("2 CPU: 4 x spawn_blocking", false, || {
         rt.block_on(async {
-            let jobs: Vec<_> = (0..JOBS).map(|_| coop::spawn_blocking(move || count(steps))).collect();
+            let jobs: Vec<_> = (0..JOBS)
+                .map(|_| coop::spawn_blocking(move || count(steps)))
+                .collect();
             for job in jobs {
                 black_box(job.await.unwrap());
             }
         });
-        (rss_now_kib(), format!("{JOBS} pool threads in parallel"))
+        let peak = peak_rss_kib();
+        (peak, format!("{JOBS} pool threads in parallel"))
     }));
 
     rows.push(measure("3 CPU: 4 child processes", true, || {
@@ -153,12 +162,22 @@ fn main() {
                     .expect("re-run this example as a child")
             })
             .collect();
+        let mut total_kib = 0;
         for child in children {
             let out = child.wait_with_output().expect("child output");
             let text = String::from_utf8_lossy(&out.stdout);
-            black_box(text.trim().parse::<u64>().expect("child printed its result"));
+            let mut fields = text.split_whitespace();
+            let result = fields.next().and_then(|f| f.parse::<u64>().ok());
+            black_box(result.expect("child printed its result"));
+            total_kib += fields
+                .next()
+                .and_then(|f| f.parse::<i64>().ok())
+                .unwrap_or(0);
         }
-        (0, "result sent back over a pipe".into())
+        (
+            total_kib,
+            "memory of the 4 summed; results over a pipe".into(),
+        )
     }));
 
     rows.push(measure("4 I/O: 1,000 tasks sleep 1 s", false, || {
@@ -210,8 +229,10 @@ fn main() {
         );
     }
     println!(
-        "\nmemory: resident set of this process at its busiest (row 3: the largest child, \
-         from getrusage RUSAGE_CHILDREN); CPU: user + system time from getrusage."
+        "\nmemory: resident set of this process at its busiest (rows 1-2: VmHWM; row 3: \
+         each child's own VmHWM, summed; rows 4-5: /proc/self/statm sampled while they \
+         wait). CPU: user + system time from getrusage (row 3: \
+         RUSAGE_CHILDREN)."
     );
     let (on_loop, pool) = (rows[0].wall.as_secs_f64(), rows[1].wall.as_secs_f64());
     println!(
