@@ -238,8 +238,14 @@ fn a_flood_of_local_work_does_not_starve_remote_tasks() {
         total
     });
     let main_stop = stop.clone();
+    let started = Instant::now();
     rt.block_on(async move {
         while !main_stop.load(Ordering::SeqCst) {
+            // A starved remote queue would spin here forever.
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "remote tasks starved by local ones"
+            );
             coop::yield_now().await;
         }
     });
