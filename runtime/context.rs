@@ -9,7 +9,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::executor::Core;
+use crate::executor::{Core, Shared};
+use crate::loom::sync::Arc;
 
 crate::loom::thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = RefCell::new(None);
@@ -116,4 +117,38 @@ pub(crate) fn scoped<R>(core: Rc<Core>, f: impl FnOnce() -> R) -> R {
     let previous = CURRENT.with(|current| current.borrow_mut().replace(core));
     let _restore = Restore(previous);
     f()
+}
+
+crate::loom::thread_local! {
+    /// The runtime a thread that is not its loop works for: set on blocking
+    /// pool threads and inside `Handle::block_on`, read by
+    /// `Handle::current`.
+    static HANDLE: RefCell<Option<Arc<Shared>>> = RefCell::new(None);
+}
+
+/// Makes `shared` the current handle's runtime until the guard drops.
+pub(crate) fn enter_handle(shared: Arc<Shared>) -> HandleGuard {
+    let previous = HANDLE.with(|h| h.borrow_mut().replace(shared));
+    HandleGuard(previous)
+}
+
+/// Restores the previous current handle when dropped.
+pub(crate) struct HandleGuard(Option<Arc<Shared>>);
+
+impl Drop for HandleGuard {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        let ours = HANDLE.try_with(|h| std::mem::replace(&mut *h.borrow_mut(), previous));
+        drop(ours);
+    }
+}
+
+/// The runtime of the current loop, else of the current handle, if any.
+pub(crate) fn current_shared() -> Option<Arc<Shared>> {
+    try_with_core(|core| core.shared().clone()).or_else(|| {
+        HANDLE
+            .try_with(|h| h.try_borrow().ok().and_then(|h| h.clone()))
+            .ok()
+            .flatten()
+    })
 }

@@ -44,6 +44,9 @@
 //! | `executor/mod.rs` | the loop: pick, poll, switch, park |
 //! | `executor/run_queue.rs` | the local and remote run queues |
 //! | `executor/shared.rs` | what other threads touch: remote queue, unpark |
+//! | `handle.rs` | [`Handle`]: spawn on the loop from any thread |
+//! | `blocking/` | the blocking pool behind [`spawn_blocking`] |
+//! | `park_thread.rs` | waiting on a future from a plain thread ([`Handle::block_on`], [`JoinHandle::join_blocking`]) |
 //! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], Unix sockets |
@@ -73,6 +76,56 @@
 //!    task leaves the list.
 //! 7. Dropping the [`Runtime`] drops every task still pending, on its thread.
 //!
+//! ## Threads around the loop
+//!
+//! The loop is one thread, but the world around it is not:
+//!
+//! * [`spawn_blocking`] runs CPU-heavy or blocking closures on a pool of
+//!   threads beside the loop (see `blocking/`), so they neither freeze the
+//!   loop nor run one after another.
+//! * A [`Handle`] (`Send + Sync + Clone`) lets any thread spawn a `Send`
+//!   future on the loop ([`Handle::spawn`]), run a future on its own thread
+//!   ([`Handle::block_on`]), or wait for a [`JoinHandle`] without a loop
+//!   ([`JoinHandle::join_blocking`]).
+//! * Wake-ups and spawns from other threads arrive through one remote
+//!   queue plus an eventfd ([`mio::Waker`]) that unparks the loop; the loop
+//!   alternates between that queue and its local one, so neither floods
+//!   the other out.
+//!
+//! ```
+//! let rt = coop::Runtime::new()?;
+//! let sum = rt.block_on(async {
+//!     let on_pool = coop::spawn_blocking(|| (1..=10u32).sum::<u32>());
+//!     on_pool.await.unwrap()
+//! });
+//! assert_eq!(sum, 55);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! ## Model-checking with loom, in coop and in your crate
+//!
+//! Every atomic, mutex, condition variable, shared cell and thread that two
+//! threads touch comes from one shim (`loom.rs`). Built with
+//! `RUSTFLAGS="--cfg loom"`, coop uses [loom](https://docs.rs/loom)'s types
+//! and parks its loop on a loom condition variable instead of `epoll`, so a
+//! crate that depends on coop can write a `loom::model` that builds a
+//! [`Runtime`], spawns tasks, uses [`Handle::spawn`], [`JoinHandle`] and
+//! [`spawn_blocking`] (whose pool threads become loom threads), and have
+//! loom explore every interleaving of its own code *and* the runtime's.
+//! `examples/loom-downstream/` is such a crate; `scripts/loom-downstream.sh`
+//! runs its model. Under loom:
+//!
+//! * there are no sockets: the `mio` reactor is not built;
+//! * there is no clock: a park with a timeout is a yield, idle pool threads
+//!   exit at once instead of keeping alive, and shutdown waits for running
+//!   jobs without a bound. Keep timers out of models;
+//! * threads count toward loom's limit (4 besides the main one): give the
+//!   runtime `Builder::max_blocking_threads(1)` in a model.
+//!
+//! coop's own models live beside what they model (`task/loom_tests.rs`,
+//! `executor/shared.rs`, `blocking/loom_tests.rs`, `handle.rs`):
+//! `RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 cargo test --release --lib`.
+//!
 //! ## Tracing
 //!
 //! Every step above emits a `tracing` event (see `trace.rs` for the names);
@@ -80,13 +133,16 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+mod blocking;
 mod budget;
 mod context;
 mod executor;
+mod handle;
 mod loom;
 #[cfg(not(loom))]
 pub mod net;
 mod park;
+mod park_thread;
 #[cfg(not(loom))]
 mod reactor;
 mod runtime;
@@ -95,7 +151,12 @@ pub mod time;
 mod trace;
 mod yield_now;
 
+pub use blocking::{
+    spawn_blocking, DEFAULT_MAX_BLOCKING_THREADS, DEFAULT_SHUTDOWN_TIMEOUT,
+    DEFAULT_THREAD_KEEP_ALIVE,
+};
 pub use budget::DEFAULT_BUDGET;
+pub use handle::Handle;
 pub use runtime::{block_on, Builder, Runtime, DEFAULT_EVENT_INTERVAL, DEFAULT_REMOTE_INTERVAL};
 pub use task::{spawn, JoinError, JoinHandle, TaskId};
 pub use yield_now::{yield_now, YieldNow};

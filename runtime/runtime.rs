@@ -11,10 +11,15 @@ use std::future::Future;
 use std::io;
 use std::marker::PhantomData;
 use std::rc::Rc;
+use std::time::Duration;
 
+use crate::blocking::{
+    PoolConfig, DEFAULT_MAX_BLOCKING_THREADS, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_THREAD_KEEP_ALIVE,
+};
 use crate::budget::DEFAULT_BUDGET;
 use crate::executor::{Config, Core};
 use crate::task::JoinHandle;
+use crate::Handle;
 
 /// Tasks polled in a row before the loop checks I/O and timers, while tasks
 /// keep being runnable. 61, as in tokio: a prime, so it does not fall into
@@ -142,11 +147,55 @@ impl Runtime {
     pub fn timer_slots(&self) -> (usize, usize) {
         self.core.timers().borrow().slot_usage()
     }
+
+    /// A [`Handle`] to this runtime, to spawn on it from other threads.
+    ///
+    /// ```
+    /// let rt = coop::Runtime::new()?;
+    /// let handle = rt.handle();
+    /// let task = std::thread::spawn(move || handle.spawn(async { 1 })).join().unwrap();
+    /// assert_eq!(rt.block_on(task).unwrap(), 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn handle(&self) -> Handle {
+        Handle::new(self.core.shared().clone())
+    }
+
+    /// Shuts the runtime down, waiting at most `timeout` for blocking jobs
+    /// that are running.
+    ///
+    /// Every task is cancelled (its future dropped on this thread), blocking
+    /// jobs that have not started are cancelled and never run, and tasks
+    /// spawned later through a [`Handle`] are cancelled at once. Jobs still
+    /// running after `timeout` are left to finish on their own threads.
+    /// Dropping the runtime does the same with
+    /// [`DEFAULT_SHUTDOWN_TIMEOUT`](crate::DEFAULT_SHUTDOWN_TIMEOUT) (10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = coop::Runtime::new()?;
+    /// let job = rt.handle().spawn_blocking(|| std::thread::sleep(Duration::from_secs(5)));
+    /// rt.shutdown_timeout(Duration::from_millis(10)); // does not wait 5 s
+    /// # drop(job);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn shutdown_timeout(self, timeout: Duration) {
+        self.shutdown(timeout);
+    }
+
+    fn shutdown(&self, timeout: Duration) {
+        // The loop's tasks first: a blocking job that waits for one of them
+        // then sees it cancelled instead of waiting out the timeout.
+        self.core.shutdown();
+        self.core.shared().blocking.shutdown(Some(timeout));
+    }
 }
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        self.core.shutdown();
+        // After `shutdown_timeout` this finds nothing left to do.
+        self.shutdown(DEFAULT_SHUTDOWN_TIMEOUT);
     }
 }
 
@@ -195,6 +244,10 @@ impl Builder {
                 event_interval: DEFAULT_EVENT_INTERVAL,
                 budget: DEFAULT_BUDGET,
                 remote_interval: DEFAULT_REMOTE_INTERVAL,
+                pool: PoolConfig {
+                    max_threads: DEFAULT_MAX_BLOCKING_THREADS,
+                    keep_alive: DEFAULT_THREAD_KEEP_ALIVE,
+                },
             },
         }
     }
@@ -233,6 +286,43 @@ impl Builder {
     pub fn budget(mut self, units: u32) -> Builder {
         assert!(units > 0, "`Builder::budget` must be at least 1");
         self.config.budget = units;
+        self
+    }
+
+    /// The most threads the blocking pool runs at once (default
+    /// [`DEFAULT_MAX_BLOCKING_THREADS`](crate::DEFAULT_MAX_BLOCKING_THREADS),
+    /// 512). Threads start only when jobs need them; jobs beyond the cap wait
+    /// in a queue.
+    ///
+    /// # Panics
+    /// If `threads` is zero.
+    ///
+    /// ```
+    /// let rt = coop::Builder::new().max_blocking_threads(4).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn max_blocking_threads(mut self, threads: usize) -> Builder {
+        assert!(
+            threads > 0,
+            "`Builder::max_blocking_threads` must be at least 1"
+        );
+        self.config.pool.max_threads = threads;
+        self
+    }
+
+    /// How long an idle blocking-pool thread waits for a new job before it
+    /// exits (default
+    /// [`DEFAULT_THREAD_KEEP_ALIVE`](crate::DEFAULT_THREAD_KEEP_ALIVE), 10 s).
+    ///
+    /// ```
+    /// let rt = coop::Builder::new()
+    ///     .thread_keep_alive(std::time::Duration::from_secs(1))
+    ///     .build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn thread_keep_alive(mut self, keep_alive: Duration) -> Builder {
+        self.config.pool.keep_alive = keep_alive;
         self
     }
 

@@ -94,7 +94,9 @@ else
 fi
 
 # --- downstream crates -----------------------------------------------------------
-# >>> loom downstream example crate: another change adds its test line here. <<<
+step "loom downstream: examples/loom-downstream models its own code with coop"
+scripts/loom-downstream.sh
+done_step
 
 echo
 if [ -z "$miri_skip" ]; then

@@ -57,6 +57,8 @@ pub(crate) struct Config {
     pub(crate) budget: u32,
     /// Every this many picks, the remote queue goes first.
     pub(crate) remote_interval: u32,
+    /// The blocking pool's cap and keep-alive.
+    pub(crate) pool: crate::blocking::PoolConfig,
 }
 
 /// The loop-thread half of a runtime.
@@ -79,7 +81,7 @@ impl Core {
     pub(crate) fn new(config: Config) -> io::Result<Core> {
         let (driver, unparker) = Driver::new()?;
         Ok(Core {
-            shared: Arc::new(Shared::new(unparker)),
+            shared: Arc::new(Shared::new(unparker, config.pool)),
             run_queue: LocalQueue::default(),
             owned: RefCell::new(Slab::new()),
             timers: RefCell::new(TimerHeap::default()),
@@ -95,6 +97,11 @@ impl Core {
     /// The runtime's id, unique in the process.
     pub(crate) fn id(&self) -> u64 {
         self.shared.id
+    }
+
+    /// The thread-safe half, for `Handle`s.
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     pub(crate) fn timers(&self) -> &RefCell<TimerHeap> {
@@ -151,7 +158,7 @@ impl Core {
     pub(crate) fn block_on<F: Future>(self: &Rc<Self>, future: F) -> F::Output {
         let _enter = context::enter(self.clone());
         let main = WakeArc::new(MainWaker {
-            woken: AtomicBool::new(true),
+            woken: Woken::new(),
             shared: self.shared.clone(),
         });
         let waker = Waker::from(main.clone());
@@ -161,7 +168,7 @@ impl Core {
         loop {
             // 1. The future given to block_on is not a task; it has its own
             //    waker that just sets `woken`.
-            if main.woken.swap(false, Ordering::AcqRel) {
+            if main.woken.take() {
                 trace::block_on_poll();
                 let polled = crate::budget::with_budget(self.config.budget, || {
                     future.as_mut().poll(&mut cx)
@@ -176,7 +183,7 @@ impl Core {
                 self.run_task(task);
             }
             // 3. I/O and timers.
-            self.turn(|| main.woken.load(Ordering::SeqCst));
+            self.turn(|| main.woken.get());
         }
     }
 
@@ -299,8 +306,39 @@ pub(crate) fn schedule(task: TaskRef) {
 
 /// The waker of the future passed to `block_on`.
 struct MainWaker {
-    woken: AtomicBool,
+    woken: Woken,
     shared: Arc<Shared>,
+}
+
+/// The main future's "woken" flag: set by its waker on any thread, taken by
+/// the loop before each poll.
+///
+/// `set` is a `swap`, not a `store`: a read-modify-write orders itself after
+/// the loop's last `take` in loom's model. Loom 0.7 keeps a *partial*
+/// modification order, so a plain `store(true)` that never read the flag is
+/// unordered with the loop's earlier `swap(false)`, and loom would then let
+/// the loop's next `swap` read the old `false` (a lost wake that cannot
+/// happen on real hardware). The same holds for `Shared::sleeping`.
+struct Woken(AtomicBool);
+
+impl Woken {
+    /// Starts set: the main future is polled once at first.
+    fn new() -> Woken {
+        Woken(AtomicBool::new(true))
+    }
+
+    fn set(&self) {
+        self.0.swap(true, Ordering::SeqCst);
+    }
+
+    /// Clears the flag, returning whether it was set.
+    fn take(&self) -> bool {
+        self.0.swap(false, Ordering::AcqRel)
+    }
+
+    fn get(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 impl std::task::Wake for MainWaker {
@@ -309,7 +347,7 @@ impl std::task::Wake for MainWaker {
     }
 
     fn wake_by_ref(self: &WakeArc<Self>) {
-        self.woken.store(true, Ordering::SeqCst);
+        self.woken.set();
         self.shared.unpark();
     }
 }

@@ -9,7 +9,8 @@
 //!
 //! ```text
 //!  loop (about to park)                  other thread (waking a task)
-//!  sleeping.store(true)        SeqCst    remote.push(task)       SeqCst
+//!  sleeping.swap(true)                   remote.push(task)
+//!  fence(SeqCst)                         fence(SeqCst)
 //!  if remote non-empty: don't park       if sleeping.swap(false): unpark()
 //! ```
 //!
@@ -18,7 +19,8 @@
 //! Only the first wake of a sleep writes to the eventfd; while the loop is
 //! awake a remote wake costs one lock and no system call.
 
-use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::blocking::{BlockingPool, PoolConfig};
+use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
 use crate::park::Unparker;
 use crate::task::TaskRef;
 
@@ -32,15 +34,18 @@ pub(crate) struct Shared {
     /// True while the loop is parked with a timeout other than zero.
     sleeping: AtomicBool,
     unparker: Unparker,
+    /// The threads `spawn_blocking` runs jobs on (`blocking/`).
+    pub(crate) blocking: BlockingPool,
 }
 
 impl Shared {
-    pub(crate) fn new(unparker: Unparker) -> Shared {
+    pub(crate) fn new(unparker: Unparker, pool: PoolConfig) -> Shared {
         Shared {
             id: crate::loom::next_unique_id(),
             remote: RemoteQueue::new(),
             sleeping: AtomicBool::new(false),
             unparker,
+            blocking: BlockingPool::new(pool),
         }
     }
 
@@ -54,8 +59,27 @@ impl Shared {
         }
     }
 
+    /// Queues a task spawned on another thread (`Handle::spawn`); the loop
+    /// binds it when it first pops it. If the runtime has shut down, the
+    /// task is cancelled here, so its `JoinHandle` reports that instead of
+    /// waiting forever; its future is `Send`, so dropping it on this thread
+    /// is fine.
+    pub(crate) fn spawn_remote(&self, task: TaskRef) {
+        match self.remote.push(task) {
+            Ok(()) => self.unpark(),
+            Err(task) => {
+                task.shutdown();
+            }
+        }
+    }
+
     /// Wakes the loop if it is (about to be) asleep.
     pub(crate) fn unpark(&self) {
+        // The fence orders the caller's write (a queued task, a `woken`
+        // flag) before the read of `sleeping`; it pairs with the fence in
+        // `prepare_park`. (SeqCst accesses alone would do in C++'s model, but
+        // loom checks the fence form, and on x86 the swap is a fence anyway.)
+        fence(Ordering::SeqCst);
         if self.sleeping.swap(false, Ordering::SeqCst) {
             self.unparker.unpark();
         }
@@ -64,9 +88,14 @@ impl Shared {
     /// The loop announces it is going to sleep. Returns `false` if work
     /// arrived meanwhile (or `has_work` says so): then it must not sleep.
     pub(crate) fn prepare_park(&self, has_work: impl Fn() -> bool) -> bool {
-        self.sleeping.store(true, Ordering::SeqCst);
+        // Swaps rather than stores: see `Woken` in `executor/mod.rs` for why
+        // loom needs every write here to be a read-modify-write.
+        self.sleeping.swap(true, Ordering::SeqCst);
+        // Pairs with the fence in `unpark`: either this thread sees the new
+        // work below, or the waker sees `sleeping` and unparks.
+        fence(Ordering::SeqCst);
         if !self.remote.is_empty() || has_work() {
-            self.sleeping.store(false, Ordering::SeqCst);
+            self.sleeping.swap(false, Ordering::SeqCst);
             return false;
         }
         true
@@ -74,6 +103,46 @@ impl Shared {
 
     /// The loop is awake again.
     pub(crate) fn after_park(&self) {
-        self.sleeping.store(false, Ordering::SeqCst);
+        self.sleeping.swap(false, Ordering::SeqCst);
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::Shared;
+    use crate::blocking::PoolConfig;
+    use crate::loom::sync::Arc;
+    use crate::park::Driver;
+    use crate::task::{TaskId, TaskRef};
+
+    /// The loop going to sleep races with a wake from another thread: the
+    /// loop either sees the task before parking or is unparked. A lost wake
+    /// would leave the loop parked forever, which loom reports as a deadlock.
+    #[test]
+    fn a_remote_wake_racing_with_park_is_never_lost() {
+        loom::model(|| {
+            let (mut driver, unparker) = Driver::new().unwrap();
+            let config = PoolConfig {
+                max_threads: 1,
+                keep_alive: std::time::Duration::ZERO,
+            };
+            let shared = Arc::new(Shared::new(unparker, config));
+            let location = std::panic::Location::caller();
+            let (queued, join) =
+                TaskRef::allocate(async {}, shared.clone(), TaskId::next(), location);
+            let remote = shared.clone();
+            let waker = crate::loom::thread::spawn(move || remote.push_remote(queued));
+
+            if shared.prepare_park(|| false) {
+                driver.park(None);
+                shared.after_park();
+            }
+            let task = shared.remote.pop().expect("the woken task is in the queue");
+            waker.join().unwrap();
+            assert!(shared.remote.is_empty());
+            // Release the references (the queue entry and the join side).
+            drop(shared.remote.close());
+            drop((task, join));
+        });
     }
 }

@@ -36,14 +36,17 @@ pub(crate) enum Ran {
 }
 
 impl TaskRef {
-    /// Runs one step of the task. Call only on the loop's thread, with the
-    /// queue reference just popped from a run queue.
+    /// Runs one step of the task, with the queue reference just popped from
+    /// a queue. Call it on a thread allowed to touch the future: the loop's
+    /// thread for a task of the loop, a pool thread for a blocking job (its
+    /// future is `Send`; see the ownership table in `task/mod.rs`).
     pub(crate) fn run(self, budget: u32) -> Ran {
         let header = self.header();
         match header.state.transition_to_running() {
             Run::Done => return Ran::Idle,
             Run::Cancel => {
-                // SAFETY: RUNNING was just set by this thread, the loop's.
+                // SAFETY: RUNNING was just set by this thread, which may touch
+                // the future (see the contract of `run`).
                 unsafe { self.cancel() };
                 self.complete();
                 return Ran::Complete(self);
@@ -57,7 +60,8 @@ impl TaskRef {
         let _entered = span.enter();
         let started = trace::task_poll_start();
         let result = crate::budget::with_budget(budget, || {
-            // SAFETY: RUNNING was just set by this thread, the loop's.
+            // SAFETY: RUNNING was just set by this thread, which may touch
+            // the future (see the contract of `run`).
             unsafe { self.poll(&mut cx) }
         });
         trace::task_poll_end(started, result.is_ready());
@@ -81,12 +85,15 @@ impl TaskRef {
     }
 
     /// Cancels a task at runtime shutdown, unless it already finished.
-    /// Returns `true` if this call finished it.
+    /// Returns `true` if this call finished it. Called on the loop's thread,
+    /// or, for a task whose future is `Send` (spawned through a `Handle` or
+    /// `spawn_blocking`), on whichever thread finds the runtime shut down.
     pub(crate) fn shutdown(&self) -> bool {
         if !self.header().state.transition_to_running_for_shutdown() {
             return false;
         }
-        // SAFETY: RUNNING was just set by this thread, the loop's.
+        // SAFETY: RUNNING was just set by this thread, which may drop the
+        // future (the loop's, or any thread for a `Send` future).
         unsafe { self.cancel() };
         self.complete();
         true

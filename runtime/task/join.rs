@@ -116,6 +116,31 @@ impl<T> JoinHandle<T> {
         self.task.header().id
     }
 
+    /// Waits for the task on a plain thread (one not running a coop loop)
+    /// and returns what awaiting the handle would: the output, or a
+    /// [`JoinError`]. The thread parks until the task finishes.
+    ///
+    /// The runtime's loop must be running (a `block_on` on its thread) for a
+    /// task on the loop to finish; a blocking job needs only its pool
+    /// thread. If the runtime shuts down first, this returns a cancelled
+    /// error rather than waiting forever.
+    ///
+    /// # Panics
+    /// On a thread that is running a coop loop: the loop could then never
+    /// run the task. `.await` the handle there instead.
+    ///
+    /// ```
+    /// let rt = coop::Runtime::new()?;
+    /// let job = rt.handle().spawn_blocking(|| "done on the pool");
+    /// // This thread runs no loop, so it may block.
+    /// assert_eq!(job.join_blocking().unwrap(), "done on the pool");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn join_blocking(self) -> Result<T, JoinError> {
+        crate::park_thread::block_on_thread("JoinHandle::join_blocking", self)
+    }
+
     /// Hands `cx`'s waker to the task. Returns `true` if the task completed
     /// first, so the output can be read now.
     fn register_join_waker(&self, cx: &mut Context<'_>) -> bool {

@@ -12,11 +12,17 @@
 //!
 //! | part              | owner                                   | touched by                        |
 //! |-------------------|-----------------------------------------|-----------------------------------|
-//! | the future        | the loop's thread                       | `poll` / `cancel`, with `RUNNING` |
+//! | the future        | the loop's thread (any thread if `Send`)| `poll` / `cancel`, with `RUNNING` |
 //! | the output        | the `JoinHandle` after `COMPLETE`       | `JoinHandle::poll` / its drop     |
 //! | the join waker    | the handle, or the task while `JOIN_WAKER` | see `state.rs`                 |
 //! | the state word    | everyone                                | atomics only                      |
 //! | the owned-slab key| the loop's thread                       | bind at first run, free at end    |
+//!
+//! A task's future is polled on its loop's thread, with one exception: a
+//! blocking job (`blocking/`) is a task whose `Send` future is polled on a
+//! pool thread, and a `Send` task spawned through a `Handle` after shutdown
+//! is cancelled on the spawning thread. Both hold `RUNNING` like the loop
+//! does, so the state machine needs no change for them.
 //!
 //! Files: `raw.rs` (the allocation and its vtable), `state.rs` (the state
 //! machine, no `unsafe`), `waker.rs` (the only place a `Waker` is built),
@@ -30,6 +36,8 @@ mod raw;
 mod state;
 mod waker;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;
 

@@ -78,8 +78,9 @@ enum Stage<F: Future> {
 struct Cell<F: Future> {
     header: Header,
     /// # Invariant
-    /// While the task is not `COMPLETE`, only the loop's thread touches this,
-    /// and only while `RUNNING` is set. After `COMPLETE`, the output belongs
+    /// While the task is not `COMPLETE`, only the thread holding `RUNNING`
+    /// touches this: the loop's thread, or, when `F: Send` (blocking jobs,
+    /// `Handle::spawn` tasks cancelled after shutdown), another thread. After `COMPLETE`, the output belongs
     /// to the `JoinHandle` if `JOIN_INTEREST` was set then, else to the loop,
     /// which drops it at once.
     stage: UnsafeCell<Stage<F>>,
@@ -166,7 +167,8 @@ impl TaskRef {
     /// output cell.
     ///
     /// # Safety
-    /// Only on the loop's thread, with `RUNNING` set by this thread.
+    /// With `RUNNING` set by this thread, which must be allowed to touch the
+    /// future: the loop's thread, or any thread if the future is `Send`.
     pub(crate) unsafe fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: the caller holds RUNNING, which grants the stage cell.
         unsafe { (self.header().vtable.poll)(self.0, cx) }
@@ -175,7 +177,7 @@ impl TaskRef {
     /// Drops the future and stores "cancelled" as the result.
     ///
     /// # Safety
-    /// Only on the loop's thread, with `RUNNING` set by this thread.
+    /// As for [`poll`](Self::poll).
     pub(crate) unsafe fn cancel(&self) {
         // SAFETY: the caller holds RUNNING, which grants the stage cell.
         unsafe { (self.header().vtable.cancel)(self.0) }
@@ -271,7 +273,7 @@ unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
 /// that may panic; that panic is caught and becomes the result.
 ///
 /// # Safety
-/// The caller holds `RUNNING` on the loop's thread.
+/// The caller holds `RUNNING` on a thread allowed to touch the future.
 unsafe fn finish<F: Future>(cell: &Cell<F>, result: Result<F::Output, JoinError>) {
     let id = cell.header.id;
     cell.stage.with_mut(|stage| {
@@ -317,14 +319,18 @@ unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
 
 unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
     // SAFETY: the last reference is gone; the cell was made by `Box::new` in
-    // `allocate` with this `F`. By then the future has been dropped on the
-    // loop's thread (completion or shutdown), so only `Send` parts remain.
+    // `allocate` with this `F`. By then the future has been dropped by the
+    // thread that held RUNNING (completion or shutdown), so only `Send`
+    // parts remain.
     drop(unsafe { Box::from_raw(ptr.cast::<Cell<F>>().as_ptr()) });
 }
 
-// SAFETY: a TaskRef crosses threads (remote queue, wakers, JoinHandle) but
-// from another thread only the state word (atomic), the scheduler (`Arc`)
-// and the join-waker cell (handed over by the JOIN_WAKER protocol) are
-// touched. The future and output are touched only on the loop's thread,
-// or by a `JoinHandle<T>` that is itself `Send` only when `T` is.
+// SAFETY: a TaskRef crosses threads (remote queue, wakers, JoinHandle,
+// blocking pool) but from another thread only the state word (atomic), the
+// scheduler (`Arc`) and the join-waker cell (handed over by the JOIN_WAKER
+// protocol) are touched. The future is touched only by the RUNNING holder,
+// on the loop's thread unless the future is `Send` (only `Handle::spawn`
+// and `spawn_blocking` hand a task to other threads, and both require
+// `F: Send`, `F::Output: Send`); the output by that holder or by a
+// `JoinHandle<T>` that is itself `Send` only when `T` is.
 unsafe impl Send for TaskRef {}

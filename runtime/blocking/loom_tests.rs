@@ -1,0 +1,45 @@
+//! Loom models of the blocking pool: the hand-off of a job's result from a
+//! pool thread, and shutdown racing with the workers.
+
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::loom::sync::Arc;
+use crate::Builder;
+
+#[test]
+fn a_job_result_reaches_a_waiting_thread() {
+    loom::model(|| {
+        let rt = Builder::new().max_blocking_threads(1).build().unwrap();
+        let job = rt.handle().spawn_blocking(|| 7);
+        assert_eq!(job.join_blocking().unwrap(), 7);
+        drop(rt);
+    });
+}
+
+#[test]
+fn shutdown_cancels_queued_jobs_and_waits_for_running_ones() {
+    loom::model(|| {
+        let rt = Builder::new().max_blocking_threads(1).build().unwrap();
+        let flags: Vec<_> = (0..2).map(|_| Arc::new(AtomicBool::new(false))).collect();
+        let jobs: Vec<_> = flags
+            .iter()
+            .map(|ran| {
+                let ran = ran.clone();
+                rt.handle()
+                    .spawn_blocking(move || ran.store(true, Ordering::SeqCst))
+            })
+            .collect();
+        drop(rt);
+        // Shutdown waited for every job that started: what ran is finished.
+        let finished: Vec<bool> = jobs.iter().map(|j| j.is_finished()).collect();
+        for ((job, ran), finished) in jobs.into_iter().zip(&flags).zip(finished) {
+            assert!(finished, "drop returned while a job was unfinished");
+            match job.join_blocking() {
+                Ok(()) => assert!(ran.load(Ordering::SeqCst)),
+                Err(e) => {
+                    assert!(e.is_cancelled());
+                    assert!(!ran.load(Ordering::SeqCst), "a cancelled job ran");
+                }
+            }
+        }
+    });
+}

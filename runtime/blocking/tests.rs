@@ -1,0 +1,86 @@
+//! In-crate tests of the blocking pool's hand-off. They need no sockets, so
+//! they run under Miri too (`cargo +nightly miri test --lib`), which checks
+//! that the output written on a pool thread is read safely elsewhere.
+
+use std::time::{Duration, Instant};
+
+use crate::{Builder, Runtime};
+
+#[test]
+fn a_job_output_written_on_a_pool_thread_is_read_on_the_loop() {
+    let rt = Runtime::new().unwrap();
+    let out = rt.block_on(async { crate::spawn_blocking(|| String::from("from the pool")).await });
+    assert_eq!(out.unwrap(), "from the pool");
+}
+
+#[test]
+fn a_job_output_is_read_by_a_plain_thread_with_join_blocking() {
+    let rt = Runtime::new().unwrap();
+    let job = rt.handle().spawn_blocking(|| vec![1u8, 2, 3]);
+    let out = std::thread::spawn(move || job.join_blocking())
+        .join()
+        .unwrap();
+    assert_eq!(out.unwrap(), [1, 2, 3]);
+}
+
+#[test]
+fn a_join_handle_dropped_on_another_thread_drops_the_output_once() {
+    let rt = Runtime::new().unwrap();
+    let job = rt.handle().spawn_blocking(|| Box::new(5u64));
+    while !job.is_finished() {
+        std::thread::yield_now();
+    }
+    std::thread::spawn(move || drop(job)).join().unwrap();
+}
+
+#[test]
+fn a_task_output_crosses_to_a_join_blocking_thread() {
+    let rt = Runtime::new().unwrap();
+    let handle = rt.handle();
+    let waiter =
+        std::thread::spawn(move || handle.spawn(async { String::from("loop") }).join_blocking());
+    rt.block_on(async {
+        while !waiter.is_finished() {
+            crate::yield_now().await;
+        }
+    });
+    assert_eq!(waiter.join().unwrap().unwrap(), "loop");
+}
+
+#[test]
+fn a_panicking_job_is_reported() {
+    let rt = Runtime::new().unwrap();
+    let err = rt.handle().spawn_blocking(|| panic!("job")).join_blocking();
+    assert!(err.unwrap_err().is_panic());
+}
+
+#[test]
+fn threads_start_lazily() {
+    let rt = Runtime::new().unwrap();
+    let handle = rt.handle();
+    let pool = &handle.shared().blocking;
+    assert_eq!(pool.threads(), 0);
+    handle.spawn_blocking(|| ()).join_blocking().unwrap();
+    assert_eq!(pool.threads(), 1);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)] // waits on the real clock
+fn idle_threads_retire_after_the_keep_alive() {
+    let rt = Builder::new()
+        .thread_keep_alive(Duration::from_millis(20))
+        .build()
+        .unwrap();
+    let handle = rt.handle();
+    handle.spawn_blocking(|| ()).join_blocking().unwrap();
+    let started = Instant::now();
+    while handle.shared().blocking.threads() > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "idle thread never retired"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // A retired pool starts a thread again when needed.
+    assert_eq!(handle.spawn_blocking(|| 3).join_blocking().unwrap(), 3);
+}
