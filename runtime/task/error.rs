@@ -25,8 +25,10 @@ pub struct JoinError {
 enum Repr {
     Cancelled,
     /// The payload is `Send` but not `Sync`; the mutex makes `JoinError`
-    /// `Sync` so it fits `Box<dyn Error + Send + Sync>`.
-    Panic(Mutex<Box<dyn Any + Send + 'static>>),
+    /// `Sync` so it fits `Box<dyn Error + Send + Sync>`. Boxed so a
+    /// `JoinError` is two words: every task's output cell has room for a
+    /// `Result<T, JoinError>`, and panics are rare.
+    Panic(Box<Mutex<Box<dyn Any + Send + 'static>>>),
 }
 
 impl JoinError {
@@ -40,7 +42,7 @@ impl JoinError {
     pub(crate) fn panic(id: TaskId, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
             id,
-            repr: Repr::Panic(Mutex::new(payload)),
+            repr: Repr::Panic(Box::new(Mutex::new(payload))),
         }
     }
 
