@@ -16,7 +16,7 @@
 //! | the output        | the `JoinHandle` after `COMPLETE`       | `JoinHandle::poll` / its drop     |
 //! | the join waker    | the handle, or the task while `JOIN_WAKER` | see `state.rs`                 |
 //! | the state word    | everyone                                | atomics only                      |
-//! | the owned-slab key| the loop's thread                       | bind at first run, free at end    |
+//! | the owned-list key| the loop's thread                       | bind at spawn (or first run), free at end |
 //!
 //! Files: `raw.rs` (the allocation and its vtable), `state.rs` (the state
 //! machine, no `unsafe`), `waker.rs` (the only place a `Waker` is built),

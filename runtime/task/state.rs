@@ -36,9 +36,9 @@ const JOIN_WAKER: usize = 1 << 5;
 const REF_SHIFT: u32 = 6;
 const REF_ONE: usize = 1 << REF_SHIFT;
 
-/// A new task has two references: its first queue entry and its
-/// `JoinHandle`. The owned-task list adds a third when the loop binds it.
-const INITIAL: usize = SCHEDULED | JOIN_INTEREST | 2 * REF_ONE;
+/// A new task has three references: the loop's owned-task list, its first
+/// queue entry and its `JoinHandle`.
+const INITIAL: usize = SCHEDULED | JOIN_INTEREST | 3 * REF_ONE;
 
 /// The atomic state word of one task.
 pub(crate) struct State(AtomicUsize);
@@ -294,10 +294,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_new_task_is_scheduled_with_two_references() {
+    fn a_new_task_is_scheduled_with_three_references() {
         let s = State::new().load();
         assert!(s.is_scheduled() && s.is_join_interested() && !s.is_running());
-        assert_eq!(s.ref_count(), 2);
+        assert_eq!(s.ref_count(), 3);
     }
 
     #[test]
@@ -307,7 +307,7 @@ mod tests {
         assert_eq!(state.transition_to_idle(), Idle::Idle);
         assert_eq!(state.transition_to_scheduled(), Schedule::Push);
         assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
-        assert_eq!(state.load().ref_count(), 3);
+        assert_eq!(state.load().ref_count(), 4);
     }
 
     #[test]
@@ -315,7 +315,7 @@ mod tests {
         let state = State::new();
         assert_eq!(state.transition_to_running(), Run::Poll);
         assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
-        assert_eq!(state.load().ref_count(), 2);
+        assert_eq!(state.load().ref_count(), 3);
         assert_eq!(state.transition_to_idle(), Idle::Reschedule);
     }
 
