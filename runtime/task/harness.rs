@@ -11,7 +11,7 @@
 //!   │                        ─ Poll ─► poll the future with a borrowed waker
 //!   │                                   ├─ Ready ─────► complete
 //!   │                                   └─ Pending ─► transition_to_idle
-//!   │                                                  ├─ Idle ────────► drop the queue ref
+//!   │                                                  ├─ Released ────► (queue ref dropped with it)
 //!   │                                                  ├─ Reschedule ──► back on the queue
 //!   │                                                  └─ Cancel ──────► cancel ─► complete
 //!  complete: COMPLETE set; no JoinHandle? drop the output; else wake it.
@@ -68,7 +68,10 @@ impl TaskRef {
                 Ran::Complete(self)
             }
             Poll::Pending => match header.state.transition_to_idle() {
-                Idle::Idle => Ran::Idle,
+                Idle::Released { last } => {
+                    self.forget_released(last);
+                    Ran::Idle
+                }
                 Idle::Reschedule => Ran::Reschedule(self),
                 Idle::Cancel => {
                     // SAFETY: RUNNING is still held by this thread.

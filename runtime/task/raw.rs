@@ -154,6 +154,18 @@ impl TaskRef {
         self.header().owned_key.store(key, Ordering::Relaxed)
     }
 
+    /// Gives up this reference after the state machine has already taken it
+    /// off the count (in the same step as a transition); frees the task if
+    /// that was the last reference.
+    pub(crate) fn forget_released(self, last: bool) {
+        let ptr = self.into_raw();
+        if last {
+            // SAFETY: the count reached zero with the transition that
+            // released this reference; nothing else can reach the task.
+            unsafe { (ptr.as_ref().vtable.dealloc)(ptr) }
+        }
+    }
+
     /// Gives up ownership of this reference without dropping it.
     pub(crate) fn into_raw(self) -> NonNull<Header> {
         ManuallyDrop::new(self).0
