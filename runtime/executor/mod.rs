@@ -128,7 +128,9 @@ impl Core {
         let id = TaskId::next();
         // The task is born with its owned-list reference, so binding it
         // costs no reference-count update.
-        let (owned, queued, join) = TaskRef::allocate(future, self.shared.clone(), id, location);
+        let (owned, queued, join) = TaskRef::allocate(future, self.shared.clone(), id);
+        // The spawn site is traced here, once; it is not kept in the task
+        // (a word per task), so traces tie later events to it by task id.
         trace::task_spawn(id, location);
         self.owned.bind(owned);
         self.run_queue.push(queued);

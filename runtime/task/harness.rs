@@ -53,7 +53,7 @@ impl TaskRef {
 
         let waker = waker_ref(&self);
         let mut cx = Context::from_waker(&waker);
-        let span = trace::task_poll_span(header.id, header.location);
+        let span = trace::task_poll_span(header.id);
         let _entered = span.enter();
         let started = trace::task_poll_start();
         let result = crate::budget::with_budget(budget, || {

@@ -7,7 +7,7 @@
 //!                   │   state (flags + refcount)   │     JoinHandle points here
 //!                   │   vtable ─► poll / cancel /  │
 //!                   │             read_output / …  │
-//!                   │   scheduler, id, location    │
+//!                   │   scheduler, id              │
 //!                   │   join_waker, owned_key      │
 //!                   ├──────────────────────────────┤
 //!                   │ stage: Running(F)            │  the future while it runs,
@@ -25,7 +25,7 @@
 
 use std::future::Future;
 use std::mem::ManuallyDrop;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
@@ -54,8 +54,6 @@ pub(crate) struct Header {
     pub(crate) scheduler: Arc<Shared>,
     /// The task's id, unique in this process.
     pub(crate) id: TaskId,
-    /// Where `spawn` was called, for traces and panic reports.
-    pub(crate) location: &'static Location<'static>,
     /// The key of this task in the loop's owned-task list, or `UNBOUND`.
     /// Only the loop's thread uses it; an atomic (relaxed, so free on common
     /// hardware) keeps that free of `unsafe`.
@@ -108,7 +106,6 @@ impl TaskRef {
         future: F,
         scheduler: Arc<Shared>,
         id: TaskId,
-        location: &'static Location<'static>,
     ) -> (TaskRef, TaskRef, TaskRef)
     where
         F: Future + 'static,
@@ -119,7 +116,6 @@ impl TaskRef {
                 vtable: vtable::<F>(),
                 scheduler,
                 id,
-                location,
                 owned_key: AtomicUsize::new(UNBOUND),
                 join_waker: UnsafeCell::new(None),
             },
