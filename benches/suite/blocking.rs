@@ -62,5 +62,10 @@ pub fn workloads() -> Vec<Workload> {
             _ => return None,
         })
     }
-    vec![Workload { name: "blocking_roundtrip", needs_timers: true, warm_up: true, run: any }]
+    vec![Workload {
+        name: "blocking_roundtrip",
+        needs_timers: true,
+        warm_up: true,
+        run: any,
+    }]
 }

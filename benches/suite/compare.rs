@@ -19,7 +19,11 @@ pub fn main(args: &[String]) {
     let only: Option<Vec<String>> =
         flag("--only").map(|s| s.split(',').map(str::to_owned).collect());
     let runtimes: Vec<&str> = flag("--runtimes").map_or(RUNTIMES.to_vec(), |s| {
-        RUNTIMES.iter().copied().filter(|r| s.split(',').any(|x| x == *r)).collect()
+        RUNTIMES
+            .iter()
+            .copied()
+            .filter(|r| s.split(',').any(|x| x == *r))
+            .collect()
     });
     let exe = std::env::current_exe().expect("own path");
 
@@ -29,7 +33,10 @@ pub fn main(args: &[String]) {
     let mut samples: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
     for round in 0..rounds {
         for workload in crate::workloads() {
-            if only.as_ref().is_some_and(|o| !o.iter().any(|n| n == workload.name)) {
+            if only
+                .as_ref()
+                .is_some_and(|o| !o.iter().any(|n| n == workload.name))
+            {
                 continue;
             }
             let mut order_rt = runtimes.clone();
@@ -61,7 +68,10 @@ pub fn main(args: &[String]) {
                     }
                     units.insert(row.to_owned(), unit.to_owned());
                     let v: f64 = value.parse().expect("number");
-                    samples.entry((row.to_owned(), rt.to_owned())).or_default().push(v);
+                    samples
+                        .entry((row.to_owned(), rt.to_owned()))
+                        .or_default()
+                        .push(v);
                     eprintln!("round {} {row:<45} {rt:<10} {v:>10.1} {unit}", round + 1);
                 }
             }

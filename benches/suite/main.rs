@@ -40,31 +40,43 @@ use rt::Rt;
 static GLOBAL: alloc::Counting = alloc::Counting;
 
 /// One measured figure.
-pub struct Row {
-    pub name: String,
-    pub value: f64,
-    pub unit: &'static str,
+pub(crate) struct Row {
+    pub(crate) name: String,
+    pub(crate) value: f64,
+    pub(crate) unit: &'static str,
 }
 
 impl Row {
-    pub fn ms(name: &str, d: Duration) -> Row {
-        Row { name: name.into(), value: d.as_secs_f64() * 1e3, unit: "ms" }
+    pub(crate) fn ms(name: &str, d: Duration) -> Row {
+        Row {
+            name: name.into(),
+            value: d.as_secs_f64() * 1e3,
+            unit: "ms",
+        }
     }
-    pub fn us(name: &str, value: f64) -> Row {
-        Row { name: name.into(), value, unit: "µs" }
+    pub(crate) fn us(name: &str, value: f64) -> Row {
+        Row {
+            name: name.into(),
+            value,
+            unit: "µs",
+        }
     }
-    pub fn bytes(name: &str, value: f64) -> Row {
-        Row { name: name.into(), value, unit: "B" }
+    pub(crate) fn bytes(name: &str, value: f64) -> Row {
+        Row {
+            name: name.into(),
+            value,
+            unit: "B",
+        }
     }
 }
 
 /// A workload: name, whether it needs timers, whether it is warmed up,
 /// and how to run it on each runtime.
-pub struct Workload {
-    pub name: &'static str,
-    pub needs_timers: bool,
-    pub warm_up: bool,
-    pub run: fn(&str) -> Option<Vec<Row>>,
+pub(crate) struct Workload {
+    pub(crate) name: &'static str,
+    pub(crate) needs_timers: bool,
+    pub(crate) warm_up: bool,
+    pub(crate) run: fn(&str) -> Option<Vec<Row>>,
 }
 
 macro_rules! workload {
@@ -86,7 +98,7 @@ macro_rules! workload {
     };
 }
 
-pub fn workloads() -> Vec<Workload> {
+pub(crate) fn workloads() -> Vec<Workload> {
     #[allow(unused_mut)]
     let mut all = vec![
         workload!("spawn_many", executor::spawn_many, timers: false, warm: true),
@@ -107,7 +119,12 @@ pub fn workloads() -> Vec<Workload> {
     all
 }
 
-pub const RUNTIMES: [&str; 4] = [rt::Coop::NAME, rt::Tokio::NAME, rt::Smol::NAME, rt::LocalPool::NAME];
+pub(crate) const RUNTIMES: [&str; 4] = [
+    rt::Coop::NAME,
+    rt::Tokio::NAME,
+    rt::Smol::NAME,
+    rt::LocalPool::NAME,
+];
 
 fn main() {
     alloc::keep_freed_memory();
@@ -142,6 +159,9 @@ fn run_one(name: &str, runtime: &str) {
         return;
     };
     for row in rows {
-        println!("ROW\t{}\t{}\t{:.3}\t{}", row.name, runtime, row.value, row.unit);
+        println!(
+            "ROW\t{}\t{}\t{:.3}\t{}",
+            row.name, runtime, row.value, row.unit
+        );
     }
 }

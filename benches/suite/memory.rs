@@ -23,11 +23,9 @@ thread_local! {
 /// polled once, and divide the live heap growth by the count. The handle's
 /// own size is added; the future's own size is subtracted.
 pub fn mem_task<R: Rt>() -> Vec<Row> {
-    fn idle() -> impl std::future::Future<Output = ()> {
-        async {
-            POLLED.with(|p| p.set(p.get() + 1));
-            std::future::pending::<()>().await
-        }
+    async fn idle() {
+        POLLED.with(|p| p.set(p.get() + 1));
+        std::future::pending::<()>().await
     }
     let future_size = std::mem::size_of_val(&idle());
     let handle_size = std::mem::size_of::<R::Join<()>>();

@@ -38,7 +38,9 @@ pub struct Unwrap<J>(J);
 impl<T, E: std::fmt::Debug, J: Future<Output = Result<T, E>> + Unpin> Future for Unwrap<J> {
     type Output = T;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        Pin::new(&mut self.0).poll(cx).map(|r| r.expect("task failed"))
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|r| r.expect("task failed"))
     }
 }
 
@@ -174,7 +176,10 @@ impl Rt for LocalPool {
         use futures::task::LocalSpawnExt;
         POOL.with(|p| {
             let p = p.borrow();
-            p.as_ref().expect("inside LocalPool").spawn_local(f).expect("spawn")
+            p.as_ref()
+                .expect("inside LocalPool")
+                .spawn_local(f)
+                .expect("spawn")
         })
     }
     fn sleep(_: Duration) -> Self::Sleep {

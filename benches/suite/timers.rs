@@ -53,7 +53,10 @@ pub fn timers_fire<R: Rt>() -> Vec<Row> {
             "timers_fire mean lateness (µs)",
             late.sum.get().as_secs_f64() * 1e6 / FIRE_TASKS as f64,
         ),
-        Row::us("timers_fire max lateness (µs)", late.max.get().as_secs_f64() * 1e6),
+        Row::us(
+            "timers_fire max lateness (µs)",
+            late.max.get().as_secs_f64() * 1e6,
+        ),
     ]
 }
 

@@ -192,6 +192,9 @@ mod tests {
         assert_eq!(JoinError::cancelled(id).id(), id);
         let err = JoinError::panic(id, Box::new("boom"));
         assert_eq!(err.id(), id);
-        assert_eq!(err.to_string(), format!("task {id} panicked with message \"boom\""));
+        assert_eq!(
+            err.to_string(),
+            format!("task {id} panicked with message \"boom\"")
+        );
     }
 }

@@ -38,7 +38,7 @@ const REF_ONE: usize = 1 << REF_SHIFT;
 
 /// A new task has three references: the loop's owned-task list, its first
 /// queue entry and its `JoinHandle`.
-const INITIAL: usize = SCHEDULED | JOIN_INTEREST | 3 * REF_ONE;
+const INITIAL: usize = SCHEDULED | JOIN_INTEREST | (3 * REF_ONE);
 
 /// The atomic state word of one task.
 pub(crate) struct State(AtomicUsize);
@@ -220,7 +220,10 @@ impl State {
                 (Some(Snapshot(s.0 & !RUNNING)), Idle::Reschedule)
             } else {
                 let last = s.ref_count() == 1;
-                (Some(Snapshot((s.0 & !RUNNING) - REF_ONE)), Idle::Released { last })
+                (
+                    Some(Snapshot((s.0 & !RUNNING) - REF_ONE)),
+                    Idle::Released { last },
+                )
             }
         })
     }
