@@ -33,7 +33,7 @@ pub trait Rt: 'static {
 }
 
 /// Turns a `Result`-giving join handle into one that gives the output.
-pub struct Unwrap<J>(J);
+pub struct Unwrap<J>(pub J);
 
 impl<T, E: std::fmt::Debug, J: Future<Output = Result<T, E>> + Unpin> Future for Unwrap<J> {
     type Output = T;
