@@ -40,7 +40,7 @@ use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, WakeArc};
 use crate::park::Driver;
-use crate::task::{JoinHandle, Ran, TaskId, TaskRef, UNBOUND};
+use crate::task::{IdBlock, JoinHandle, Ran, TaskRef, UNBOUND};
 use crate::time::heap::TimerHeap;
 use crate::trace;
 
@@ -74,6 +74,8 @@ pub(crate) struct Core {
     config: Config,
     /// Picks left until the remote queue goes first again.
     remote_countdown: Cell<u32>,
+    /// Ids for tasks spawned on this thread.
+    ids: IdBlock,
 }
 
 impl Core {
@@ -90,6 +92,7 @@ impl Core {
             driver: RefCell::new(driver),
             config,
             remote_countdown: Cell::new(0),
+            ids: IdBlock::default(),
         })
     }
 
@@ -125,7 +128,7 @@ impl Core {
     where
         F: Future + 'static,
     {
-        let id = TaskId::next();
+        let id = self.ids.next();
         // The task is born with its owned-list reference, so binding it
         // costs no reference-count update.
         let (owned, queued, join) = TaskRef::allocate(future, self.shared.clone(), id);

@@ -35,6 +35,7 @@ mod tests;
 
 pub use error::JoinError;
 pub(crate) use harness::Ran;
+pub(crate) use id::IdBlock;
 pub use id::TaskId;
 pub use join::JoinHandle;
 pub(crate) use raw::UNBOUND;
