@@ -7,7 +7,7 @@ use std::future::Future;
 use std::time::Instant;
 
 use crate::rt::{self, Rt, Unwrap};
-use crate::{Row, Workload};
+use crate::Row;
 
 pub const ROUND_TRIPS: usize = 100_000;
 
@@ -51,21 +51,4 @@ pub fn blocking_roundtrip<R: BlockingRt>() -> Vec<Row> {
         start.elapsed()
     });
     vec![Row::ms("blocking_roundtrip (100k)", ms)]
-}
-
-pub fn workloads() -> Vec<Workload> {
-    fn any(runtime: &str) -> Option<Vec<Row>> {
-        Some(match runtime {
-            "coop" => blocking_roundtrip::<rt::Coop>(),
-            "tokio" => blocking_roundtrip::<rt::Tokio>(),
-            "smol" => blocking_roundtrip::<rt::Smol>(),
-            _ => return None,
-        })
-    }
-    vec![Workload {
-        name: "blocking_roundtrip",
-        needs_timers: true,
-        warm_up: true,
-        run: any,
-    }]
 }

@@ -81,6 +81,15 @@ pub(crate) struct Workload {
 
 macro_rules! workload {
     ($name:literal, $m:ident :: $f:ident, timers: $timers:expr, warm: $warm:expr) => {
+        workload!(@make $name, $m::$f, $timers, $warm, {
+            "localpool" if !$timers => $m::$f::<rt::LocalPool>(),
+        })
+    };
+    // Workloads LocalPool has no API for (sockets, a blocking pool).
+    ($name:literal, $m:ident :: $f:ident, timers: $timers:expr, warm: $warm:expr, no_localpool) => {
+        workload!(@make $name, $m::$f, $timers, $warm, {})
+    };
+    (@make $name:literal, $m:ident :: $f:ident, $timers:expr, $warm:expr, { $($extra:tt)* }) => {
         Workload {
             name: $name,
             needs_timers: $timers,
@@ -90,7 +99,7 @@ macro_rules! workload {
                     "coop" => $m::$f::<rt::Coop>(),
                     "tokio" => $m::$f::<rt::Tokio>(),
                     "smol" => $m::$f::<rt::Smol>(),
-                    "localpool" if !$timers => $m::$f::<rt::LocalPool>(),
+                    $($extra)*
                     _ => return None,
                 })
             },
@@ -113,9 +122,18 @@ pub(crate) fn workloads() -> Vec<Workload> {
         workload!("mem_timer", memory::mem_timer, timers: true, warm: false),
     ];
     #[cfg(feature = "bench-net")]
-    all.extend(tcp_echo::workloads());
+    all.extend([
+        workload!("tcp_echo", tcp_echo::tcp_echo, timers: true, warm: false, no_localpool),
+        workload!("mem_tcp", tcp_echo::mem_tcp, timers: true, warm: false, no_localpool),
+    ]);
     #[cfg(feature = "bench-blocking")]
-    all.extend(blocking::workloads());
+    all.push(workload!(
+        "blocking_roundtrip",
+        blocking::blocking_roundtrip,
+        timers: true,
+        warm: true,
+        no_localpool
+    ));
     all
 }
 

@@ -20,7 +20,7 @@ use futures::io::{AsyncReadExt, AsyncWriteExt};
 use crate::alloc::{cpu_time, live_bytes, start_counting};
 use crate::prims::yield_now;
 use crate::rt::{self, Rt};
-use crate::{Row, Workload};
+use crate::Row;
 
 pub const CONNECTIONS: usize = 64;
 pub const MESSAGE: usize = 64;
@@ -181,39 +181,6 @@ pub fn mem_tcp<R: NetRt>() -> Vec<Row> {
         "memory per idle TCP connection (beyond the echo future)",
         per,
     )]
-}
-
-pub fn workloads() -> Vec<Workload> {
-    fn echo_any(runtime: &str) -> Option<Vec<Row>> {
-        Some(match runtime {
-            "coop" => tcp_echo::<rt::Coop>(),
-            "tokio" => tcp_echo::<rt::Tokio>(),
-            "smol" => tcp_echo::<rt::Smol>(),
-            _ => return None,
-        })
-    }
-    fn mem_any(runtime: &str) -> Option<Vec<Row>> {
-        Some(match runtime {
-            "coop" => mem_tcp::<rt::Coop>(),
-            "tokio" => mem_tcp::<rt::Tokio>(),
-            "smol" => mem_tcp::<rt::Smol>(),
-            _ => return None,
-        })
-    }
-    vec![
-        Workload {
-            name: "tcp_echo",
-            needs_timers: true,
-            warm_up: false,
-            run: echo_any,
-        },
-        Workload {
-            name: "mem_tcp",
-            needs_timers: true,
-            warm_up: false,
-            run: mem_any,
-        },
-    ]
 }
 
 /// The fixed client: 64 connections, each doing 64-byte round trips in
