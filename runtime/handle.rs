@@ -123,7 +123,9 @@ impl Handle {
     {
         let location = std::panic::Location::caller();
         let id = TaskId::next();
-        let (queued, join) = TaskRef::allocate(future, self.shared.clone(), id, location);
+        // The loop takes its owned-list reference when it binds the task.
+        let (unbound, queued, join) = TaskRef::allocate(future, self.shared.clone(), id);
+        drop(unbound);
         trace::task_spawn(id, location);
         self.shared.spawn_remote(queued);
         JoinHandle::new(join)
@@ -148,7 +150,9 @@ impl Handle {
         let location = std::panic::Location::caller();
         let id = TaskId::next();
         let future = BlockingTask::new(f);
-        let (queued, join) = TaskRef::allocate(future, self.shared.clone(), id, location);
+        // Pool jobs never join the loop's owned list.
+        let (unbound, queued, join) = TaskRef::allocate(future, self.shared.clone(), id);
+        drop(unbound);
         trace::task_spawn(id, location);
         self.shared.blocking.spawn(queued, &self.shared);
         JoinHandle::new(join)

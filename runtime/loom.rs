@@ -133,6 +133,11 @@ pub(crate) use coop_thread_local as thread_local;
 /// It needs no ordering with anything else (`Relaxed`), so loom has nothing
 /// to explore here; it stays a `std` atomic, which loom cannot make `static`.
 pub(crate) fn next_unique_id() -> u64 {
+    next_unique_ids(1)
+}
+
+/// Reserves `n` consecutive ids from the same counter; returns the first.
+pub(crate) fn next_unique_ids(n: u64) -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    NEXT.fetch_add(n, std::sync::atomic::Ordering::Relaxed)
 }

@@ -25,9 +25,10 @@ use crate::task::TaskId;
 
 const TASK: &str = "coop::task";
 
-/// The span entered around every poll of a task.
-pub(crate) fn task_poll_span(id: TaskId, location: &'static Location<'static>) -> Span {
-    tracing::trace_span!(target: TASK, "task.poll", task.id = id.as_u64(), spawned.at = %location)
+/// The span entered around every poll of a task. Its spawn site is in the
+/// task's `task.spawn` event (same `task.id`).
+pub(crate) fn task_poll_span(id: TaskId) -> Span {
+    tracing::trace_span!(target: TASK, "task.poll", task.id = id.as_u64())
 }
 
 pub(crate) fn task_spawn(id: TaskId, location: &'static Location<'static>) {

@@ -22,6 +22,7 @@
 //! [`Core`] holds everything that lives on the loop's thread; [`Shared`]
 //! (in `shared.rs`) the part other threads reach through wakers.
 
+mod owned;
 mod run_queue;
 mod shared;
 
@@ -35,16 +36,15 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use slab::Slab;
-
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, WakeArc};
 use crate::park::Driver;
-use crate::task::{JoinHandle, Ran, TaskId, TaskRef, UNBOUND};
+use crate::task::{IdBlock, JoinHandle, Ran, TaskRef, UNBOUND};
 use crate::time::heap::TimerHeap;
 use crate::trace;
 
+use owned::OwnedTasks;
 use run_queue::LocalQueue;
 
 /// Tunables, set through [`Builder`](crate::Builder).
@@ -66,7 +66,7 @@ pub(crate) struct Core {
     shared: Arc<Shared>,
     run_queue: LocalQueue,
     /// Every live task bound to this loop, so shutdown can drop them all.
-    owned: RefCell<Slab<TaskRef>>,
+    owned: OwnedTasks,
     timers: RefCell<TimerHeap>,
     /// Reused buffer for the wakers of timers that fired.
     fired: RefCell<Vec<(Instant, Waker)>>,
@@ -74,7 +74,10 @@ pub(crate) struct Core {
     #[cfg(not(loom))]
     io: Arc<crate::reactor::IoHandle>,
     config: Config,
-    tick: Cell<u32>,
+    /// Picks left until the remote queue goes first again.
+    remote_countdown: Cell<u32>,
+    /// Ids for tasks spawned on this thread.
+    ids: IdBlock,
 }
 
 impl Core {
@@ -83,14 +86,15 @@ impl Core {
         Ok(Core {
             shared: Arc::new(Shared::new(unparker, config.pool)),
             run_queue: LocalQueue::default(),
-            owned: RefCell::new(Slab::new()),
+            owned: OwnedTasks::default(),
             timers: RefCell::new(TimerHeap::default()),
             fired: RefCell::new(Vec::new()),
             #[cfg(not(loom))]
             io: driver.io_handle().clone(),
             driver: RefCell::new(driver),
             config,
-            tick: Cell::new(0),
+            remote_countdown: Cell::new(0),
+            ids: IdBlock::default(),
         })
     }
 
@@ -115,7 +119,7 @@ impl Core {
 
     /// Number of tasks alive on this loop.
     pub(crate) fn task_count(&self) -> usize {
-        self.owned.borrow().len()
+        self.owned.len()
     }
 
     /// Allocates a task for `future`, binds it to this loop and queues it.
@@ -127,30 +131,16 @@ impl Core {
     where
         F: Future + 'static,
     {
-        let id = TaskId::next();
-        let (queued, join) = TaskRef::allocate(future, self.shared.clone(), id, location);
+        let id = self.ids.next();
+        // The task is born with its owned-list reference, so binding it
+        // costs no reference-count update.
+        let (owned, queued, join) = TaskRef::allocate(future, self.shared.clone(), id);
+        // The spawn site is traced here, once; it is not kept in the task
+        // (a word per task), so traces tie later events to it by task id.
         trace::task_spawn(id, location);
-        self.bind(&queued);
+        self.owned.bind(owned);
         self.run_queue.push(queued);
         JoinHandle::new(join)
-    }
-
-    /// Records the task in the owned-task slab (adding that reference).
-    fn bind(&self, task: &TaskRef) {
-        let key = self.owned.borrow_mut().insert(task.clone_ref());
-        task.set_owned_key(key);
-    }
-
-    /// Drops the owned-slab reference of a finished task.
-    fn release(&self, task: &TaskRef) {
-        let key = task.owned_key();
-        if key != UNBOUND {
-            task.set_owned_key(UNBOUND);
-            // The `RefMut` is gone by the end of this statement, so the
-            // reference is dropped outside the borrow.
-            let owned = self.owned.borrow_mut().try_remove(key);
-            drop(owned);
-        }
     }
 
     /// Runs `future` to completion on this thread, running spawned tasks,
@@ -190,11 +180,14 @@ impl Core {
     /// Picks the next task. Local first, but every `remote_interval` picks
     /// the remote queue goes first, so neither can starve the other.
     fn next_task(&self) -> Option<TaskRef> {
-        let tick = self.tick.get();
-        self.tick.set(tick.wrapping_add(1));
-        if tick % self.config.remote_interval == 0 {
+        // A countdown rather than `tick % remote_interval`: a division on
+        // every pick is measurable.
+        let left = self.remote_countdown.get();
+        if left == 0 {
+            self.remote_countdown.set(self.config.remote_interval - 1);
             self.shared.remote.pop().or_else(|| self.run_queue.pop())
         } else {
+            self.remote_countdown.set(left - 1);
             self.run_queue.pop().or_else(|| self.shared.remote.pop())
         }
     }
@@ -205,12 +198,17 @@ impl Core {
         if task.owned_key() == UNBOUND {
             // Spawned from another thread: it joins this loop's task list
             // the first time the loop sees it.
-            self.bind(&task);
+            self.owned.bind(task.clone_ref());
         }
         match task.run(self.config.budget) {
             Ran::Idle => {}
             Ran::Reschedule(task) => self.run_queue.push(task),
-            Ran::Complete(task) => self.release(&task),
+            Ran::Complete(task) => {
+                // Dropped outside the list's borrow: the last reference may
+                // free the task, which may run user destructors.
+                let owned = self.owned.release(&task);
+                drop(owned);
+            }
         }
     }
 
@@ -271,12 +269,11 @@ impl Core {
             }
             // Dropping a future may spawn more tasks; repeat until none.
             loop {
-                let tasks: Vec<TaskRef> = self.owned.borrow_mut().drain().collect();
+                let tasks = self.owned.drain();
                 if tasks.is_empty() {
                     break;
                 }
                 for task in &tasks {
-                    task.set_owned_key(UNBOUND);
                     task.shutdown();
                 }
             }

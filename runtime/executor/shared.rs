@@ -127,9 +127,9 @@ mod loom_tests {
                 keep_alive: std::time::Duration::ZERO,
             };
             let shared = Arc::new(Shared::new(unparker, config));
-            let location = std::panic::Location::caller();
-            let (queued, join) =
-                TaskRef::allocate(async {}, shared.clone(), TaskId::next(), location);
+            let (unbound, queued, join) =
+                TaskRef::allocate(async {}, shared.clone(), TaskId::next());
+            drop(unbound);
             let remote = shared.clone();
             let waker = crate::loom::thread::spawn(move || remote.push_remote(queued));
 

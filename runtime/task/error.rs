@@ -18,29 +18,37 @@ use crate::loom::sync::Mutex;
 /// });
 /// ```
 pub struct JoinError {
-    id: TaskId,
     repr: Repr,
 }
 
+/// Two words with a tag that has room to spare: `Result<T, JoinError>`
+/// and the task's stage enum around it need no extra tag word, so every
+/// task's output cell stays small. Panics are rare; they pay a box.
 enum Repr {
-    Cancelled,
+    Cancelled(TaskId),
+    Panic(Box<Panicked>),
+}
+
+struct Panicked {
+    id: TaskId,
     /// The payload is `Send` but not `Sync`; the mutex makes `JoinError`
     /// `Sync` so it fits `Box<dyn Error + Send + Sync>`.
-    Panic(Mutex<Box<dyn Any + Send + 'static>>),
+    payload: Mutex<Box<dyn Any + Send + 'static>>,
 }
 
 impl JoinError {
     pub(crate) fn cancelled(id: TaskId) -> JoinError {
         JoinError {
-            id,
-            repr: Repr::Cancelled,
+            repr: Repr::Cancelled(id),
         }
     }
 
     pub(crate) fn panic(id: TaskId, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
-            id,
-            repr: Repr::Panic(Mutex::new(payload)),
+            repr: Repr::Panic(Box::new(Panicked {
+                id,
+                payload: Mutex::new(payload),
+            })),
         }
     }
 
@@ -54,7 +62,7 @@ impl JoinError {
     /// });
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        matches!(self.repr, Repr::Cancelled(_))
     }
 
     /// True if the task panicked.
@@ -79,7 +87,10 @@ impl JoinError {
     /// });
     /// ```
     pub fn id(&self) -> TaskId {
-        self.id
+        match &self.repr {
+            Repr::Cancelled(id) => *id,
+            Repr::Panic(panicked) => panicked.id,
+        }
     }
 
     /// The panic payload, to re-raise with [`std::panic::resume_unwind`].
@@ -112,16 +123,16 @@ impl JoinError {
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
-            Repr::Panic(payload) => Ok(payload.into_inner()),
-            Repr::Cancelled => Err(self),
+            Repr::Panic(panicked) => Ok(panicked.payload.into_inner()),
+            Repr::Cancelled(_) => Err(self),
         }
     }
 
     fn panic_message(&self) -> Option<String> {
-        let Repr::Panic(payload) = &self.repr else {
+        let Repr::Panic(panicked) = &self.repr else {
             return None;
         };
-        let payload = payload.lock();
+        let payload = panicked.payload.lock();
         if let Some(s) = payload.downcast_ref::<&'static str>() {
             Some((*s).to_owned())
         } else {
@@ -133,10 +144,10 @@ impl JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
-            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
+            Repr::Cancelled(_) => write!(f, "task {} was cancelled", self.id()),
             Repr::Panic(_) => match self.panic_message() {
-                Some(msg) => write!(f, "task {} panicked with message {:?}", self.id, msg),
-                None => write!(f, "task {} panicked", self.id),
+                Some(msg) => write!(f, "task {} panicked with message {:?}", self.id(), msg),
+                None => write!(f, "task {} panicked", self.id()),
             },
         }
     }
@@ -145,10 +156,10 @@ impl fmt::Display for JoinError {
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
-            Repr::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
+            Repr::Cancelled(_) => write!(f, "JoinError::Cancelled({:?})", self.id()),
             Repr::Panic(_) => match self.panic_message() {
-                Some(msg) => write!(f, "JoinError::Panic({:?}, {:?})", self.id, msg),
-                None => write!(f, "JoinError::Panic({:?}, ..)", self.id),
+                Some(msg) => write!(f, "JoinError::Panic({:?}, {:?})", self.id(), msg),
+                None => write!(f, "JoinError::Panic({:?}, ..)", self.id()),
             },
         }
     }
@@ -159,5 +170,31 @@ impl std::error::Error for JoinError {}
 impl From<JoinError> for std::io::Error {
     fn from(err: JoinError) -> std::io::Error {
         std::io::Error::other(err.to_string())
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_join_error_and_a_unit_result_are_two_words() {
+        // Every task's output cell holds a `Result<T, JoinError>`; keeping
+        // it this small is what keeps an idle task under 100 bytes.
+        let words = 2 * std::mem::size_of::<usize>();
+        assert_eq!(std::mem::size_of::<JoinError>(), words);
+        assert_eq!(std::mem::size_of::<Result<(), JoinError>>(), words);
+    }
+
+    #[test]
+    fn both_kinds_keep_their_task_id() {
+        let id = TaskId::next();
+        assert_eq!(JoinError::cancelled(id).id(), id);
+        let err = JoinError::panic(id, Box::new("boom"));
+        assert_eq!(err.id(), id);
+        assert_eq!(
+            err.to_string(),
+            format!("task {id} panicked with message \"boom\"")
+        );
     }
 }

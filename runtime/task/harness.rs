@@ -11,7 +11,7 @@
 //!   │                        ─ Poll ─► poll the future with a borrowed waker
 //!   │                                   ├─ Ready ─────► complete
 //!   │                                   └─ Pending ─► transition_to_idle
-//!   │                                                  ├─ Idle ────────► drop the queue ref
+//!   │                                                  ├─ Released ────► (queue ref dropped with it)
 //!   │                                                  ├─ Reschedule ──► back on the queue
 //!   │                                                  └─ Cancel ──────► cancel ─► complete
 //!  complete: COMPLETE set; no JoinHandle? drop the output; else wake it.
@@ -56,7 +56,7 @@ impl TaskRef {
 
         let waker = waker_ref(&self);
         let mut cx = Context::from_waker(&waker);
-        let span = trace::task_poll_span(header.id, header.location);
+        let span = trace::task_poll_span(header.id);
         let _entered = span.enter();
         let started = trace::task_poll_start();
         let result = crate::budget::with_budget(budget, || {
@@ -72,7 +72,10 @@ impl TaskRef {
                 Ran::Complete(self)
             }
             Poll::Pending => match header.state.transition_to_idle() {
-                Idle::Waiting => Ran::Idle,
+                Idle::Released { last } => {
+                    self.forget_released(last);
+                    Ran::Idle
+                }
                 Idle::Reschedule => Ran::Reschedule(self),
                 Idle::Cancel => {
                     // SAFETY: RUNNING is still held by this thread.

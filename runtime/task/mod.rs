@@ -16,7 +16,7 @@
 //! | the output        | the `JoinHandle` after `COMPLETE`       | `JoinHandle::poll` / its drop     |
 //! | the join waker    | the handle, or the task while `JOIN_WAKER` | see `state.rs`                 |
 //! | the state word    | everyone                                | atomics only                      |
-//! | the owned-slab key| the loop's thread                       | bind at first run, free at end    |
+//! | the owned-list key| the loop's thread                       | bind at spawn (or first run), free at end |
 //!
 //! A task's future is polled on its loop's thread, with one exception: a
 //! blocking job (`blocking/`) is a task whose `Send` future is polled on a
@@ -43,6 +43,7 @@ mod tests;
 
 pub use error::JoinError;
 pub(crate) use harness::Ran;
+pub(crate) use id::IdBlock;
 pub use id::TaskId;
 pub use join::JoinHandle;
 pub(crate) use raw::TaskRef;

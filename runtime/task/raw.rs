@@ -7,7 +7,7 @@
 //!                   │   state (flags + refcount)   │     JoinHandle points here
 //!                   │   vtable ─► poll / cancel /  │
 //!                   │             read_output / …  │
-//!                   │   scheduler, id, location    │
+//!                   │   scheduler, id              │
 //!                   │   join_waker, owned_key      │
 //!                   ├──────────────────────────────┤
 //!                   │ stage: Running(F)            │  the future while it runs,
@@ -24,7 +24,8 @@
 //! touch each cell, and when, is decided by the state machine in `state.rs`.
 
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::mem::ManuallyDrop;
+use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
@@ -36,7 +37,7 @@ use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::Arc;
 
-/// `owned_key` of a task not (or no longer) in the loop's owned-task slab.
+/// `owned_key` of a task not (or no longer) in the loop's owned-task list.
 pub(crate) const UNBOUND: usize = usize::MAX;
 
 /// The type-erased front of every task.
@@ -53,9 +54,7 @@ pub(crate) struct Header {
     pub(crate) scheduler: Arc<Shared>,
     /// The task's id, unique in this process.
     pub(crate) id: TaskId,
-    /// Where `spawn` was called, for traces and panic reports.
-    pub(crate) location: &'static Location<'static>,
-    /// The key of this task in the loop's owned-task slab, or `UNBOUND`.
+    /// The key of this task in the loop's owned-task list, or `UNBOUND`.
     /// Only the loop's thread uses it; an atomic (relaxed, so free on common
     /// hardware) keeps that free of `unsafe`.
     pub(crate) owned_key: AtomicUsize,
@@ -96,19 +95,19 @@ struct Vtable {
 }
 
 /// A counted reference to a task: dropping it releases one reference. The
-/// run queue, the owned-task slab and the `JoinHandle` each hold one.
+/// run queue, the owned-task list and the `JoinHandle` each hold one.
 pub(crate) struct TaskRef(NonNull<Header>);
 
 impl TaskRef {
-    /// Allocates a task. The state starts with two references, its first
-    /// queue entry and its `JoinHandle`, returned as two values; the loop adds
-    /// the owned-list reference when it binds the task (`Core::bind`).
+    /// Allocates a task. The state starts with three references, returned
+    /// as three values: the loop's owned-task list, the first queue entry and
+    /// the `JoinHandle`. (A task spawned from another thread drops the first
+    /// and the loop adds it again, with `clone_ref`, when it binds the task.)
     pub(crate) fn allocate<F>(
         future: F,
         scheduler: Arc<Shared>,
         id: TaskId,
-        location: &'static Location<'static>,
-    ) -> (TaskRef, TaskRef)
+    ) -> (TaskRef, TaskRef, TaskRef)
     where
         F: Future + 'static,
     {
@@ -118,14 +117,13 @@ impl TaskRef {
                 vtable: vtable::<F>(),
                 scheduler,
                 id,
-                location,
                 owned_key: AtomicUsize::new(UNBOUND),
                 join_waker: UnsafeCell::new(None),
             },
             stage: UnsafeCell::new(Stage::Running(future)),
         });
         let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
-        (TaskRef(ptr), TaskRef(ptr))
+        (TaskRef(ptr), TaskRef(ptr), TaskRef(ptr))
     }
 
     /// Takes over one reference that was counted but not yet owned by a
@@ -144,13 +142,30 @@ impl TaskRef {
         TaskRef(self.0)
     }
 
-    /// The task's key in the owned-task slab, or [`UNBOUND`].
+    /// The task's key in the owned-task list, or [`UNBOUND`].
     pub(crate) fn owned_key(&self) -> usize {
         self.header().owned_key.load(Ordering::Relaxed)
     }
 
     pub(crate) fn set_owned_key(&self, key: usize) {
         self.header().owned_key.store(key, Ordering::Relaxed)
+    }
+
+    /// Gives up this reference after the state machine has already taken it
+    /// off the count (in the same step as a transition); frees the task if
+    /// that was the last reference.
+    pub(crate) fn forget_released(self, last: bool) {
+        let ptr = self.into_raw();
+        if last {
+            // SAFETY: the count reached zero with the transition that
+            // released this reference; nothing else can reach the task.
+            unsafe { (ptr.as_ref().vtable.dealloc)(ptr) }
+        }
+    }
+
+    /// Gives up ownership of this reference without dropping it.
+    pub(crate) fn into_raw(self) -> NonNull<Header> {
+        ManuallyDrop::new(self).0
     }
 
     pub(crate) fn as_ptr(&self) -> NonNull<Header> {

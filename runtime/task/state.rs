@@ -36,9 +36,9 @@ const JOIN_WAKER: usize = 1 << 5;
 const REF_SHIFT: u32 = 6;
 const REF_ONE: usize = 1 << REF_SHIFT;
 
-/// A new task has two references: its first queue entry and its
-/// `JoinHandle`. The owned-task list adds a third when the loop binds it.
-const INITIAL: usize = SCHEDULED | JOIN_INTEREST | (2 * REF_ONE);
+/// A new task has three references: the loop's owned-task list, its first
+/// queue entry and its `JoinHandle`.
+const INITIAL: usize = SCHEDULED | JOIN_INTEREST | (3 * REF_ONE);
 
 /// The atomic state word of one task.
 pub(crate) struct State(AtomicUsize);
@@ -108,12 +108,26 @@ pub(crate) enum Run {
     Done,
 }
 
+/// What a by-value wake (one that gives up the waker's reference) must do
+/// after [`State::transition_to_scheduled_by_val`].
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum WakeByVal {
+    /// The task was idle: the waker's reference is now its queue reference;
+    /// push it on a queue.
+    Push,
+    /// Nothing to schedule; the waker's reference was dropped. `last`: it
+    /// was the last one, so the caller must free the task.
+    Released { last: bool },
+}
+
 /// What the loop must do after a poll returned `Pending`.
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Idle {
-    /// Nobody woke it: release the queue reference.
-    Waiting,
+    /// Nobody woke it: the queue reference was dropped in the same step.
+    /// `last`: it was the last one, so the caller must free the task.
+    Released { last: bool },
     /// It was woken during the poll: keep the reference, push it again.
     Reschedule,
     /// It was aborted during the poll: drop the future now.
@@ -161,6 +175,26 @@ impl State {
         })
     }
 
+    /// A wake that consumes the waker (`Waker::wake`): as
+    /// [`transition_to_scheduled`](State::transition_to_scheduled), but the
+    /// waker's own reference becomes the queue reference, or is dropped in
+    /// the same step, so a wake costs one atomic operation, not three.
+    pub(crate) fn transition_to_scheduled_by_val(&self) -> WakeByVal {
+        self.update(|s| {
+            if s.is_complete() || s.is_scheduled() {
+                let last = s.ref_count() == 1;
+                (Some(Snapshot(s.0 - REF_ONE)), WakeByVal::Released { last })
+            } else if s.is_running() {
+                // The loop holds a queue reference while it polls, so this
+                // cannot be the last one.
+                let next = Snapshot((s.0 | SCHEDULED) - REF_ONE);
+                (Some(next), WakeByVal::Released { last: false })
+            } else {
+                (Some(Snapshot(s.0 | SCHEDULED)), WakeByVal::Push)
+            }
+        })
+    }
+
     /// The loop popped the task: clear `SCHEDULED`, set `RUNNING`.
     pub(crate) fn transition_to_running(&self) -> Run {
         self.update(|s| {
@@ -175,7 +209,8 @@ impl State {
         })
     }
 
-    /// The poll returned `Pending`: clear `RUNNING`.
+    /// The poll returned `Pending`: clear `RUNNING`. If nobody woke the
+    /// task meanwhile, its queue reference is dropped in the same step.
     pub(crate) fn transition_to_idle(&self) -> Idle {
         self.update(|s| {
             debug_assert!(s.is_running());
@@ -184,7 +219,11 @@ impl State {
             } else if s.is_scheduled() {
                 (Some(Snapshot(s.0 & !RUNNING)), Idle::Reschedule)
             } else {
-                (Some(Snapshot(s.0 & !RUNNING)), Idle::Waiting)
+                let last = s.ref_count() == 1;
+                (
+                    Some(Snapshot((s.0 & !RUNNING) - REF_ONE)),
+                    Idle::Released { last },
+                )
             }
         })
     }
@@ -193,11 +232,10 @@ impl State {
     /// result is in the output cell. Returns the state just before, so the
     /// caller knows whether to drop the output or wake the `JoinHandle`.
     pub(crate) fn transition_to_complete(&self) -> Snapshot {
-        let prev = self.0.fetch_or(COMPLETE, Ordering::AcqRel);
-        let prev = Snapshot(prev);
-        debug_assert!(!prev.is_complete());
-        // RUNNING is cleared separately so that COMPLETE is visible first.
-        self.0.fetch_and(!RUNNING, Ordering::Release);
+        // RUNNING is set and COMPLETE is not, so one XOR sets COMPLETE and
+        // clears RUNNING together: one atomic operation.
+        let prev = Snapshot(self.0.fetch_xor(RUNNING | COMPLETE, Ordering::AcqRel));
+        debug_assert!(prev.is_running() && !prev.is_complete());
         prev
     }
 
@@ -294,17 +332,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_new_task_is_scheduled_with_two_references() {
+    fn a_new_task_is_scheduled_with_three_references() {
         let s = State::new().load();
         assert!(s.is_scheduled() && s.is_join_interested() && !s.is_running());
-        assert_eq!(s.ref_count(), 2);
+        assert_eq!(s.ref_count(), 3);
     }
 
     #[test]
     fn a_task_woken_twice_is_queued_once() {
         let state = State::new();
         assert_eq!(state.transition_to_running(), Run::Poll);
-        assert_eq!(state.transition_to_idle(), Idle::Waiting);
+        assert_eq!(state.transition_to_idle(), Idle::Released { last: false });
         assert_eq!(state.transition_to_scheduled(), Schedule::Push);
         assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
         assert_eq!(state.load().ref_count(), 3);
@@ -315,7 +353,7 @@ mod tests {
         let state = State::new();
         assert_eq!(state.transition_to_running(), Run::Poll);
         assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
-        assert_eq!(state.load().ref_count(), 2);
+        assert_eq!(state.load().ref_count(), 3);
         assert_eq!(state.transition_to_idle(), Idle::Reschedule);
     }
 
@@ -323,9 +361,58 @@ mod tests {
     fn abort_of_an_idle_task_schedules_it_for_cancellation() {
         let state = State::new();
         assert_eq!(state.transition_to_running(), Run::Poll);
-        assert_eq!(state.transition_to_idle(), Idle::Waiting);
+        assert_eq!(state.transition_to_idle(), Idle::Released { last: false });
         assert_eq!(state.transition_to_cancelled(), Schedule::Push);
         assert_eq!(state.transition_to_running(), Run::Cancel);
+    }
+
+    #[test]
+    fn going_idle_drops_the_queue_reference_in_the_same_step() {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        assert_eq!(state.transition_to_idle(), Idle::Released { last: false });
+        assert_eq!(state.load().ref_count(), 2);
+        assert!(!state.load().is_running());
+    }
+
+    #[test]
+    fn a_by_value_wake_turns_the_waker_reference_into_the_queue_entry() {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        assert_eq!(state.transition_to_idle(), Idle::Released { last: false });
+        state.ref_inc(); // a cloned waker
+        assert_eq!(state.transition_to_scheduled_by_val(), WakeByVal::Push);
+        assert_eq!(state.load().ref_count(), 3);
+        // Already queued: a second by-value wake just drops its reference.
+        state.ref_inc();
+        assert_eq!(
+            state.transition_to_scheduled_by_val(),
+            WakeByVal::Released { last: false }
+        );
+        assert_eq!(state.load().ref_count(), 3);
+    }
+
+    #[test]
+    fn a_by_value_wake_while_running_reschedules_and_drops_its_reference() {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        state.ref_inc();
+        assert_eq!(
+            state.transition_to_scheduled_by_val(),
+            WakeByVal::Released { last: false }
+        );
+        assert_eq!(state.load().ref_count(), 3);
+        assert_eq!(state.transition_to_idle(), Idle::Reschedule);
+    }
+
+    #[test]
+    fn completing_clears_running_and_sets_complete_at_once() {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        let prev = state.transition_to_complete();
+        assert!(prev.is_running() && !prev.is_complete());
+        let now = state.load();
+        assert!(now.is_complete() && !now.is_running());
     }
 
     #[test]

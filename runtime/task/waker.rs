@@ -18,7 +18,7 @@ use std::ptr::NonNull;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use super::raw::{Header, TaskRef};
-use super::state::Schedule;
+use super::state::{Schedule, WakeByVal};
 use crate::trace;
 
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
@@ -57,10 +57,21 @@ unsafe fn clone(ptr: *const ()) -> RawWaker {
 
 unsafe fn wake(ptr: *const ()) {
     // SAFETY: RawWaker contract: `ptr` is a task header kept alive by the
-    // reference this waker owns, which is released right after.
-    unsafe {
-        wake_by_ref(ptr);
-        drop_waker(ptr);
+    // reference this waker owns.
+    let header = unsafe { NonNull::new_unchecked(ptr as *mut Header) };
+    // SAFETY: as above; read before the transition, after which this waker
+    // no longer keeps the task alive.
+    let id = unsafe { header.as_ref() }.id;
+    // SAFETY: this waker owned one counted reference; the TaskRef takes it
+    // over. The transition below either makes it the queue entry or takes it
+    // off the count, in the same atomic step as the wake.
+    let task = unsafe { TaskRef::from_raw(header) };
+    match task.header().state.transition_to_scheduled_by_val() {
+        WakeByVal::Push => crate::executor::schedule(task),
+        WakeByVal::Released { last } => {
+            task.forget_released(last);
+            trace::task_wake_ignored(id);
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! is never ready early, whatever woke it. Dropping it removes its timer.
 
 use std::future::Future;
+use std::num::NonZeroU64;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
@@ -72,8 +73,10 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 #[derive(Debug)]
 pub struct Sleep {
     deadline: Instant,
-    /// The timer slot, once registered: (runtime id, slot key).
-    entry: Option<(u64, usize)>,
+    /// The timer slot, once registered: `(runtime id, slot key)`. Runtime
+    /// ids start at 1, so the `NonZeroU64` lets `None` use its niche: the
+    /// whole `Sleep` is 32 bytes instead of 40.
+    entry: Option<(NonZeroU64, usize)>,
 }
 
 impl Sleep {
@@ -125,7 +128,7 @@ impl Sleep {
     fn release(&mut self) {
         if let Some((runtime, key)) = self.entry.take() {
             crate::context::try_with_core(|core| {
-                if core.id() == runtime {
+                if core.id() == runtime.get() {
                     if let Ok(mut timers) = core.timers().try_borrow_mut() {
                         timers.remove(key);
                     }
@@ -151,7 +154,7 @@ impl Future for Sleep {
         crate::context::with_core("coop::time::sleep", |core| {
             let mut timers = core.timers().borrow_mut();
             match this.entry {
-                Some((runtime, key)) if runtime == core.id() => {
+                Some((runtime, key)) if runtime.get() == core.id() => {
                     if !timers.set_waker(key, cx.waker()) {
                         // Fired for an older deadline (the sleep was reset).
                         timers.remove(key);
@@ -161,7 +164,8 @@ impl Future for Sleep {
                 }
                 _ => {
                     let key = timers.insert(this.deadline, cx.waker().clone());
-                    this.entry = Some((core.id(), key));
+                    let runtime = NonZeroU64::new(core.id()).expect("runtime ids start at 1");
+                    this.entry = Some((runtime, key));
                 }
             }
         });

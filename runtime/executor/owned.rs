@@ -1,0 +1,58 @@
+//! The loop's list of every live task bound to it, so that shutdown can
+//! drop them all (a task nobody will ever wake would otherwise leak).
+//!
+//! ```text
+//!   tasks: [ t0 | t1 | t2 | t3 ]        each task's header keeps its index
+//!   release(t1): swap_remove(1)  ──►  [ t0 | t3 | t2 ]   t3.owned_key = 1
+//! ```
+//!
+//! A plain `Vec` of counted references: one word per task, no free list,
+//! O(1) insert and remove. Removal moves the last task into the hole and
+//! updates that task's key. Loop-thread only.
+
+use std::cell::RefCell;
+
+use crate::task::{TaskRef, UNBOUND};
+
+#[derive(Default)]
+pub(crate) struct OwnedTasks {
+    tasks: RefCell<Vec<TaskRef>>,
+}
+
+impl OwnedTasks {
+    /// Adds `task` (a counted reference the list now holds).
+    pub(crate) fn bind(&self, task: TaskRef) {
+        let mut tasks = self.tasks.borrow_mut();
+        task.set_owned_key(tasks.len());
+        tasks.push(task);
+    }
+
+    /// Removes a finished task and returns the list's reference to it, for
+    /// the caller to drop outside the borrow. `None` if it was not bound.
+    pub(crate) fn release(&self, task: &TaskRef) -> Option<TaskRef> {
+        let key = task.owned_key();
+        if key == UNBOUND {
+            return None;
+        }
+        task.set_owned_key(UNBOUND);
+        let mut tasks = self.tasks.borrow_mut();
+        let removed = tasks.swap_remove(key);
+        if let Some(moved) = tasks.get(key) {
+            moved.set_owned_key(key);
+        }
+        Some(removed)
+    }
+
+    /// Empties the list (at shutdown), marking every task unbound.
+    pub(crate) fn drain(&self) -> Vec<TaskRef> {
+        let tasks = std::mem::take(&mut *self.tasks.borrow_mut());
+        for task in &tasks {
+            task.set_owned_key(UNBOUND);
+        }
+        tasks
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.tasks.borrow().len()
+    }
+}
