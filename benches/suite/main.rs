@@ -155,6 +155,12 @@ fn main() {
     }
     match (flag("--workload"), flag("--runtime")) {
         (Some(workload), Some(runtime)) => run_one(&workload, &runtime),
+        // `cargo bench` passes `--bench`; `cargo test --all-targets` runs
+        // this binary without it, to check that it builds and starts. The
+        // suite takes minutes, so it only runs when asked for.
+        _ if !args.iter().any(|a| a == "--bench") => {
+            println!("benchmark suite: run it with `cargo bench` or benches/compare.sh");
+        }
         _ => compare::main(&args),
     }
 }
