@@ -43,6 +43,7 @@
 //! | `runtime.rs` | [`Runtime`], [`Builder`], [`block_on`] |
 //! | `executor/mod.rs` | the loop: pick, poll, switch, park |
 //! | `executor/run_queue.rs` | the local and remote run queues |
+//! | `executor/owned.rs` | the list of every live task, so shutdown can drop them |
 //! | `executor/shared.rs` | what other threads touch: remote queue, unpark |
 //! | `handle.rs` | [`Handle`]: spawn on the loop from any thread |
 //! | `blocking/` | the blocking pool behind [`spawn_blocking`] |
