@@ -23,8 +23,7 @@ use std::future::Future;
 use crate::blocking::BlockingTask;
 use crate::executor::Shared;
 use crate::loom::sync::Arc;
-use crate::task::{JoinHandle, TaskId, TaskRef};
-use crate::trace;
+use crate::task::{new_task, JoinHandle, TaskId};
 
 /// A cloneable, `Send + Sync` handle to a [`Runtime`](crate::Runtime), for
 /// spawning work on it from other threads.
@@ -124,9 +123,8 @@ impl Handle {
         let location = std::panic::Location::caller();
         let id = TaskId::next();
         // The loop takes its owned-list reference when it binds the task.
-        let (unbound, queued, join) = TaskRef::allocate(future, self.shared.clone(), id);
+        let (unbound, queued, join) = new_task(future, self.shared.clone(), id, location);
         drop(unbound);
-        trace::task_spawn(id, location);
         self.shared.spawn_remote(queued);
         JoinHandle::new(join)
     }
@@ -151,9 +149,8 @@ impl Handle {
         let id = TaskId::next();
         let future = BlockingTask::new(f);
         // Pool jobs never join the loop's owned list.
-        let (unbound, queued, join) = TaskRef::allocate(future, self.shared.clone(), id);
+        let (unbound, queued, join) = new_task(future, self.shared.clone(), id, location);
         drop(unbound);
-        trace::task_spawn(id, location);
         self.shared.blocking.spawn(queued, &self.shared);
         JoinHandle::new(join)
     }

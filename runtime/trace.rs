@@ -7,48 +7,82 @@
 //!
 //! | target           | names                                                        |
 //! |------------------|--------------------------------------------------------------|
-//! | `coop::task`     | span `task.poll`; events `task.spawn`, `task.poll.start`, `task.poll.end`, `task.wake`, `task.complete` |
+//! | `coop::task`     | span `task` (one per task: `task.id`, `spawned.at`); events `task.spawn`, `task.poll.start`, `task.poll.end`, `task.wake`, `task.complete` |
 //! | `coop::executor` | `loop.pick`, `loop.block_on.poll`, `loop.park`, `loop.unpark`, `loop.budget_exhausted` |
 //! | `coop::reactor`  | `io.ready`                                                   |
 //! | `coop::time`     | `timer.fired`                                                |
 //!
 //! Call sites use these functions, never `tracing` macros or `cfg`s of their
 //! own. With no subscriber listening, each costs a cached "is anyone
-//! interested?" check.
+//! interested?" check. The per-task span and the poll events exist only for
+//! tasks spawned while a subscriber listens (see [`instrument`]): untraced
+//! tasks carry no span and pay nothing per poll.
 
+use std::future::Future;
 use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use pin_project_lite::pin_project;
 use tracing::{Level, Span};
 
 use crate::task::TaskId;
 
 const TASK: &str = "coop::task";
 
-/// The span entered around every poll of a task. Its spawn site is in the
-/// task's `task.spawn` event (same `task.id`).
-pub(crate) fn task_poll_span(id: TaskId) -> Span {
-    tracing::trace_span!(target: TASK, "task.poll", task.id = id.as_u64())
-}
-
 pub(crate) fn task_spawn(id: TaskId, location: &'static Location<'static>) {
     tracing::event!(name: "task.spawn", target: TASK, Level::TRACE, task.id = id.as_u64(), spawned.at = %location, "spawn");
 }
 
-/// Returns the start time only when someone is listening, so an untraced
-/// loop never reads the clock for this.
-pub(crate) fn task_poll_start() -> Option<Instant> {
-    if tracing::enabled!(target: TASK, Level::TRACE) {
-        tracing::event!(name: "task.poll.start", target: TASK, Level::TRACE, "poll");
-        Some(Instant::now())
-    } else {
-        None
+/// Gives `future` its own `task` span (task id and spawn site) if a
+/// subscriber listens to `coop::task` at `TRACE` when it is spawned.
+///
+/// Untraced tasks get no wrapper at all: they pay nothing per poll, and
+/// their allocation holds no span and no spawn site. The caller allocates
+/// whichever of the two futures it gets back.
+pub(crate) fn instrument<F: Future>(
+    future: F,
+    id: TaskId,
+    location: &'static Location<'static>,
+) -> Result<Instrumented<F>, F> {
+    if !tracing::enabled!(target: TASK, Level::TRACE) {
+        return Err(future);
+    }
+    let span = tracing::trace_span!(
+        target: TASK,
+        "task",
+        task.id = id.as_u64(),
+        spawned.at = %location
+    );
+    Ok(Instrumented { future, span })
+}
+
+pin_project! {
+    /// A task's future inside its span: every poll enters the span and is
+    /// bracketed by `task.poll.start` and `task.poll.end` (with the outcome
+    /// and how long the poll took).
+    pub(crate) struct Instrumented<F> {
+        #[pin]
+        future: F,
+        span: Span,
     }
 }
 
-pub(crate) fn task_poll_end(started: Option<Instant>, ready: bool) {
-    if let Some(started) = started {
-        let outcome = if ready { "ready" } else { "pending" };
+impl<F: Future> Future for Instrumented<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let me = self.project();
+        let _entered = me.span.enter();
+        tracing::event!(name: "task.poll.start", target: TASK, Level::TRACE, "poll");
+        let started = Instant::now();
+        let result = me.future.poll(cx);
+        let outcome = if result.is_ready() {
+            "ready"
+        } else {
+            "pending"
+        };
         tracing::event!(
             name: "task.poll.end",
             target: TASK,
@@ -57,6 +91,7 @@ pub(crate) fn task_poll_end(started: Option<Instant>, ready: bool) {
             elapsed = ?started.elapsed(),
             "{outcome}"
         );
+        result
     }
 }
 

@@ -86,3 +86,69 @@ fn a_loop_waiting_on_a_timer_parks_instead_of_spinning() {
     // the wake-ups; a spinning loop would park thousands of times.
     assert!(parks <= 10, "the loop parked {parks} times in 200 ms");
 }
+
+/// A span's name and its fields as `name=value`.
+type SpanRecord = (String, Vec<String>);
+
+/// Records every new span.
+#[derive(Clone, Default)]
+struct Spans(Arc<Mutex<Vec<SpanRecord>>>);
+
+struct Fields(Vec<String>);
+
+impl Visit for Fields {
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.push(format!("{}={value}", field.name()));
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.push(format!("{}={value:?}", field.name()));
+    }
+}
+
+impl<S: Subscriber> Layer<S> for Spans {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: Context<'_, S>,
+    ) {
+        let mut fields = Fields(Vec::new());
+        attrs.record(&mut fields);
+        let name = attrs.metadata().name().to_owned();
+        self.0.lock().unwrap().push((name, fields.0));
+    }
+}
+
+#[test]
+fn each_task_has_one_span_with_its_id_and_spawn_site() {
+    let spans = Spans::default();
+    let subscriber = tracing_subscriber::registry().with(spans.clone());
+    let (id, line) = tracing::subscriber::with_default(subscriber, || {
+        coop::block_on(async {
+            let line = line!() + 1;
+            let handle = coop::spawn(async {
+                coop::yield_now().await;
+                coop::yield_now().await;
+            });
+            let id = handle.id();
+            handle.await.unwrap();
+            (id, line)
+        })
+    });
+    let spans = spans.0.lock().unwrap().clone();
+    let tasks: Vec<_> = spans.iter().filter(|(name, _)| name == "task").collect();
+    // Three polls, one span: the span belongs to the task, not to a poll.
+    assert_eq!(tasks.len(), 1, "{spans:#?}");
+    let fields = &tasks[0].1;
+    assert!(
+        fields.contains(&format!("task.id={}", id.as_u64())),
+        "{fields:?}"
+    );
+    let site = format!("tests/trace_events.rs:{line}");
+    assert!(
+        fields
+            .iter()
+            .any(|f| f.starts_with("spawned.at=") && f.contains(&site)),
+        "spawn site {site} not in {fields:?}"
+    );
+}

@@ -40,7 +40,7 @@ use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, WakeArc};
 use crate::park::Driver;
-use crate::task::{IdBlock, JoinHandle, Ran, TaskRef, UNBOUND};
+use crate::task::{new_task, IdBlock, JoinHandle, Ran, TaskRef, UNBOUND};
 use crate::time::heap::TimerHeap;
 use crate::trace;
 
@@ -134,10 +134,7 @@ impl Core {
         let id = self.ids.next();
         // The task is born with its owned-list reference, so binding it
         // costs no reference-count update.
-        let (owned, queued, join) = TaskRef::allocate(future, self.shared.clone(), id);
-        // The spawn site is traced here, once; it is not kept in the task
-        // (a word per task), so traces tie later events to it by task id.
-        trace::task_spawn(id, location);
+        let (owned, queued, join) = new_task(future, self.shared.clone(), id, location);
         self.owned.bind(owned);
         self.run_queue.push(queued);
         JoinHandle::new(join)

@@ -56,15 +56,11 @@ impl TaskRef {
 
         let waker = waker_ref(&self);
         let mut cx = Context::from_waker(&waker);
-        let span = trace::task_poll_span(header.id);
-        let _entered = span.enter();
-        let started = trace::task_poll_start();
         let result = crate::budget::with_budget(budget, || {
             // SAFETY: RUNNING was just set by this thread, which may touch
             // the future (see the contract of `run`).
             unsafe { self.poll(&mut cx) }
         });
-        trace::task_poll_end(started, result.is_ready());
 
         match result {
             Poll::Ready(()) => {

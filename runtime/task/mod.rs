@@ -50,6 +50,30 @@ pub(crate) use raw::TaskRef;
 pub(crate) use raw::UNBOUND;
 
 use std::future::Future;
+use std::panic::Location;
+
+use crate::executor::Shared;
+use crate::loom::sync::Arc;
+use crate::trace;
+
+/// Makes a new task: traces the spawn, wraps the future in its span if a
+/// subscriber listens (see `trace::instrument`), and allocates it. Returns
+/// the three references of [`TaskRef::allocate`].
+pub(crate) fn new_task<F>(
+    future: F,
+    scheduler: Arc<Shared>,
+    id: TaskId,
+    location: &'static Location<'static>,
+) -> (TaskRef, TaskRef, TaskRef)
+where
+    F: Future + 'static,
+{
+    trace::task_spawn(id, location);
+    match trace::instrument(future, id, location) {
+        Ok(traced) => TaskRef::allocate(traced, scheduler, id),
+        Err(plain) => TaskRef::allocate(plain, scheduler, id),
+    }
+}
 
 /// Spawns a future as a new task on the current runtime's loop and returns
 /// a [`JoinHandle`] for its output.
