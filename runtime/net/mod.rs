@@ -22,7 +22,7 @@
 //! | `split.rs` | borrowed and owned read/write halves |
 //! | `tcp/` | [`TcpListener`], [`TcpStream`] |
 //! | `udp.rs` | [`UdpSocket`] |
-//! | `unix/` | [`UnixListener`], [`UnixStream`], [`UnixDatagram`] |
+//! | `unix/` | [`UnixListener`], [`UnixStream`], [`UnixDatagram`]; `peek.rs`: `MSG_PEEK` through `rustix` |
 //!
 //! Streams speak `futures-io`, so `futures-util`'s `AsyncReadExt`,
 //! `AsyncWriteExt`, `BufReader`, `copy` and the codec crates built on them

@@ -12,6 +12,8 @@ use std::path::Path;
 
 use crate::net::io_source::IoSource;
 
+use super::peek;
+
 /// A Unix domain datagram socket.
 ///
 /// ```
@@ -201,6 +203,56 @@ impl UnixDatagram {
     /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io.read_with(|s| s.recv_from(buf)).await
+    }
+
+    /// Like [`recv_from`](Self::recv_from), but leaves the datagram queued:
+    /// the next receive returns it again. The sender's address is the one
+    /// `recv_from` would report (unnamed if it never bound a path).
+    ///
+    /// # Errors
+    /// As for `recv_from`; also `InvalidData` if the sender's path is 108
+    /// bytes long (the whole of `sun_path`, with no NUL), which coop cannot
+    /// decode while peeking (`recv_from` can).
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("coop-doc-dpeekfrom-{}.sock", std::process::id()));
+    /// coop::block_on(async {
+    ///     let server = coop::net::UnixDatagram::bind(&path)?;
+    ///     let client = coop::net::UnixDatagram::unbound()?;
+    ///     client.send_to(b"again", &path).await?;
+    ///     let mut buf = [0; 8];
+    ///     let (n, from) = server.peek_from(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], b"again");
+    ///     assert!(from.is_unnamed()); // the client never bound a path
+    ///     let (n, _) = server.recv_from(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], b"again");
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io.read_with(|s| peek::peek_from(s, buf)).await
+    }
+
+    /// Like [`recv`](Self::recv), but leaves the datagram queued: the next
+    /// receive returns it again.
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (a, b) = coop::net::UnixDatagram::pair()?;
+    ///     a.send(b"twice").await?;
+    ///     let mut buf = [0; 8];
+    ///     let n = b.peek(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], b"twice");
+    ///     let n = b.recv(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], b"twice");
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.read_with(|s| peek::peek(s, buf)).await
     }
 
     /// The address this socket is bound to.

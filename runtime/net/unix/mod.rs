@@ -2,6 +2,11 @@
 //! [`UnixDatagram`], the local-machine counterparts of the TCP and UDP
 //! types, addressed by file path instead of IP and port.
 //!
+//! std and `mio` cannot peek on Unix sockets, so `UnixStream::peek` and
+//! `UnixDatagram::{peek, peek_from}` call `recv(2)`/`recvfrom(2)` with
+//! `MSG_PEEK` through `rustix` (`peek.rs`), inside the same readiness loop
+//! as every other read.
+//!
 //! The stream's split halves are the generic ones in
 //! [`coop::net::split`](crate::net::split), named for `UnixStream`:
 //!
@@ -19,6 +24,7 @@
 
 mod datagram;
 mod listener;
+mod peek;
 mod stream;
 
 pub use datagram::UnixDatagram;

@@ -16,6 +16,8 @@ use crate::net::io_source::IoSource;
 use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::stream_io::impl_stream_io;
 
+use super::peek;
+
 /// A Unix domain stream connection. Read and write it with
 /// `futures-util`'s `AsyncReadExt` and `AsyncWriteExt`.
 ///
@@ -144,6 +146,29 @@ impl UnixStream {
     /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
+    }
+
+    /// Waits for data and copies it into `buf` without consuming it: the
+    /// next read returns the same bytes. Returns how many were copied;
+    /// `Ok(0)` means the peer shut down writing (or `buf` is empty).
+    ///
+    /// ```
+    /// use futures_util::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// coop::block_on(async {
+    ///     let (mut a, mut b) = coop::net::UnixStream::pair()?;
+    ///     a.write_all(b"abc").await?;
+    ///     let mut buf = [0; 3];
+    ///     let n = b.peek(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], &b"abc"[..n]);
+    ///     b.read_exact(&mut buf).await?; // still there
+    ///     assert_eq!(&buf, b"abc");
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.read_with(|s| peek::peek(s, buf)).await
     }
 
     /// Borrows the stream as a read half and a write half usable at the
