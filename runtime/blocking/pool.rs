@@ -94,6 +94,10 @@ impl BlockingPool {
         state.queue.push_back(task);
         if state.idle > state.notified {
             state.notified += 1;
+            // Notified after unlocking: a worker woken while the lock is
+            // still held would only block again on the mutex (two more
+            // futex calls per job).
+            drop(state);
             self.inner.work.notify_one();
         } else if state.threads < self.inner.config.max_threads {
             self.start_worker(&mut state, shared);
