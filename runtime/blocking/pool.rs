@@ -7,7 +7,7 @@
 //!   lock                                 lock
 //!   shut down? ─► cancel task here       loop:
 //!   queue.push(task)                       pop a task? unlock, run it, lock
-//!   idle > notified? notify one            shut down? exit
+//!   idle > notified? unlock, notify one    shut down? exit
 //!   else threads < max? start one          idle: wait (keep-alive) for a notify
 //!   (else a busy thread pops it later)     timed out, not notified? exit
 //! ```
