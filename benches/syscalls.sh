@@ -1,6 +1,6 @@
 #!/bin/sh
 # System calls per tcp_echo round trip on the server, per runtime (needs
-# `coop::net` and strace). The server is traced
+# strace). The server is traced
 # without -f, so the client process (a child) is not counted; the echo
 # client makes 64 connections x 3,000 round trips = 192,000.
 #   benches/syscalls.sh

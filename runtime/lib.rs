@@ -68,11 +68,13 @@
 //!    (`task/harness.rs`).
 //! 3. `Pending`: the future left a clone of its waker with a socket
 //!    (`reactor/`), a timer (`time/`) or another task.
-//! 4. With nothing to run, the loop parks in `epoll_wait` until the nearest
-//!    timer; events wake the sockets' wakers; due timers fire.
+//! 4. With nothing to run, the loop parks until the nearest timer: in
+//!    `epoll_wait` while sockets are registered (events wake the sockets'
+//!    wakers), else on a condition variable (`park.rs`); due timers fire.
 //! 5. The wake (`task/waker.rs`) sets `SCHEDULED` and pushes the task on the
 //!    local queue, or, from another thread, the remote queue plus an
-//!    eventfd write that unparks the loop.
+//!    unpark of the sleeping loop (a futex wake, or an eventfd write while
+//!    it sleeps in `epoll_wait`).
 //! 6. `Ready`: the output is stored, the `JoinHandle`'s waker is woken, the
 //!    task leaves the list.
 //! 7. Dropping the [`Runtime`] drops every task still pending, on its thread.
@@ -89,9 +91,10 @@
 //!   ([`Handle::block_on`]), or wait for a [`JoinHandle`] without a loop
 //!   ([`JoinHandle::join_blocking`]).
 //! * Wake-ups and spawns from other threads arrive through one remote
-//!   queue plus an eventfd ([`mio::Waker`]) that unparks the loop; the loop
-//!   alternates between that queue and its local one, so neither floods
-//!   the other out.
+//!   queue plus an unpark (a futex wake, or an eventfd write,
+//!   [`mio::Waker`], while the loop sleeps in `epoll_wait`); the loop
+//!   alternates between that queue and its local one, so neither floods the
+//!   other out.
 //!
 //! ```
 //! let rt = coop::Runtime::new()?;

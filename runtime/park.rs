@@ -1,34 +1,69 @@
 //! The seam between the executor and whatever the loop sleeps on.
 //!
 //! When no task is runnable, the loop calls [`Driver::park`] with the time
-//! until the nearest timer. In a normal build that is the reactor's
-//! `epoll_wait`: the loop sleeps until a socket is ready, the timeout
-//! passes, or another thread calls [`Unparker::unpark`], which writes to a
-//! [`mio::Waker`] registered in the same poll. Under `--cfg loom` there is
-//! no OS to wait on, so parking is a loom condition variable; that is what
-//! lets loom models (coop's own and downstream crates') run the real loop.
+//! until the nearest timer. It sleeps on one of two things:
+//!
+//! * **the reactor** (`epoll_wait`) while any I/O source is registered: the
+//!   loop sleeps until a socket is ready, the timeout passes, or another
+//!   thread calls [`Unparker::unpark`], which writes to a [`mio::Waker`]
+//!   (an eventfd) registered in the same poll;
+//! * **a [`Parker`]** (a condition variable, a futex on Linux) when no
+//!   source is registered: then nothing but a timer or another thread can
+//!   wake the loop, and a futex wait and wake are cheaper than an eventfd
+//!   write plus an `epoll_wait`. A wake that arrives before the loop has
+//!   gone to sleep costs no system call at all.
+//!
+//! Sources are registered only on the loop's own thread (a `Registration`
+//! needs the current `Core`), so the count cannot grow while the loop is
+//! parked on the condvar; it may shrink (a socket dropped on another
+//! thread), which only means the loop used the reactor when the condvar
+//! would have done.
+//!
+//! [`Driver::park_on`] picks the place; the executor records it in
+//! `Shared` (`executor/shared.rs`) before parking, so `unpark` knows which
+//! of the two to signal.
 //!
 //! ```text
-//!  executor ──park(timeout)──► Driver ──► Reactor::turn (epoll_wait)    [normal]
-//!                                     └─► Condvar::wait                 [loom]
-//!  any thread ──unpark()──► Unparker ──► mio::Waker (eventfd write)     [normal]
-//!                                     └─► Condvar::notify_one           [loom]
+//!  executor ──park(on, timeout)──► Driver ─┬► Reactor::turn (epoll_wait)   on = Reactor
+//!                                          └► Parker::park (futex wait)    on = Condvar
+//!  any thread ──unpark(on)──► Unparker ────┬► mio::Waker (eventfd write)   on = Reactor
+//!                                          └► Parker::unpark (futex wake)  on = Condvar
 //! ```
+//!
+//! Under `--cfg loom` there is no OS: the reactor is replaced by a second
+//! [`Parker`] standing in for epoll and its eventfd, so loom models (coop's
+//! own and downstream crates') run the real loop and the real handshake
+//! with both kinds of sleep.
 
 use std::io;
 use std::time::Duration;
 
-#[cfg(not(loom))]
-use crate::loom::sync::Arc;
+use crate::loom::sync::atomic::{AtomicU8, Ordering};
+use crate::loom::sync::{Arc, Condvar, Mutex};
 #[cfg(not(loom))]
 use crate::reactor::{IoHandle, Reactor};
+
+/// Where a parking loop sleeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum ParkOn {
+    /// In `epoll_wait`; woken by the eventfd.
+    Reactor = 1,
+    /// On the [`Parker`]; woken by a futex.
+    Condvar = 2,
+}
 
 /// What the loop parks on. Owned by the loop's thread.
 pub(crate) struct Driver {
     #[cfg(not(loom))]
     reactor: Reactor,
+    /// Stands in for the reactor in loom models.
     #[cfg(loom)]
-    parker: crate::loom::sync::Arc<loom_park::Parker>,
+    reactor: Arc<Parker>,
+    /// Whether a model pretends I/O sources are registered (`park_on`).
+    #[cfg(loom)]
+    pub(crate) loom_has_sources: bool,
+    parker: Arc<Parker>,
 }
 
 /// Wakes a parked loop from any thread.
@@ -36,45 +71,74 @@ pub(crate) struct Unparker {
     #[cfg(not(loom))]
     waker: mio::Waker,
     #[cfg(loom)]
-    parker: crate::loom::sync::Arc<loom_park::Parker>,
+    reactor: Arc<Parker>,
+    parker: Arc<Parker>,
 }
 
 impl Driver {
     /// A driver and the unparker that wakes it.
     pub(crate) fn new() -> io::Result<(Driver, Unparker)> {
+        let parker = Arc::new(Parker::new());
         #[cfg(not(loom))]
-        {
-            let (reactor, waker) = Reactor::new()?;
-            Ok((Driver { reactor }, Unparker { waker }))
-        }
+        let (reactor, waker) = Reactor::new()?;
         #[cfg(loom)]
-        {
-            let parker = crate::loom::sync::Arc::new(loom_park::Parker::new());
-            Ok((
-                Driver {
-                    parker: parker.clone(),
-                },
-                Unparker { parker },
-            ))
+        let reactor = Arc::new(Parker::new());
+        let unparker = Unparker {
+            #[cfg(not(loom))]
+            waker,
+            #[cfg(loom)]
+            reactor: reactor.clone(),
+            parker: parker.clone(),
+        };
+        let driver = Driver {
+            reactor,
+            #[cfg(loom)]
+            loom_has_sources: false,
+            parker,
+        };
+        Ok((driver, unparker))
+    }
+
+    /// Where the next park sleeps: the reactor while any I/O source is
+    /// registered (its events must be seen), else the condvar.
+    pub(crate) fn park_on(&self) -> ParkOn {
+        #[cfg(not(loom))]
+        let has_sources = self.reactor.handle().has_sources();
+        #[cfg(loom)]
+        let has_sources = self.loom_has_sources;
+        if has_sources {
+            ParkOn::Reactor
+        } else {
+            ParkOn::Condvar
         }
     }
 
-    /// Sleeps until I/O is ready, `timeout` passes (`None`: no timeout), or
-    /// [`Unparker::unpark`] is called; wakes the tasks whose I/O is ready.
-    /// Returns the number of events seen.
-    pub(crate) fn park(&mut self, timeout: Option<Duration>) -> usize {
-        #[cfg(not(loom))]
-        {
-            match self.reactor.turn(timeout) {
+    /// Sleeps on `on` until [`Unparker::unpark`] is called, `timeout` passes
+    /// (`None`: no timeout) or, on the reactor, I/O is ready; wakes the
+    /// tasks whose I/O is ready. Returns the number of events seen.
+    ///
+    /// A zero timeout on the condvar returns at once: there is nothing to
+    /// look at without sources.
+    pub(crate) fn park(&mut self, on: ParkOn, timeout: Option<Duration>) -> usize {
+        match on {
+            ParkOn::Condvar => {
+                if timeout != Some(Duration::ZERO) {
+                    self.parker.park(timeout);
+                }
+                0
+            }
+            #[cfg(not(loom))]
+            ParkOn::Reactor => match self.reactor.turn(timeout) {
                 Ok(n) => n,
                 // epoll_wait fails only on a programming error (bad fd);
                 // nothing the loop could do about it would help.
                 Err(e) => panic!("coop: the reactor's poll failed: {e}"),
+            },
+            #[cfg(loom)]
+            ParkOn::Reactor => {
+                self.reactor.park(timeout);
+                0
             }
-        }
-        #[cfg(loom)]
-        {
-            self.parker.park(timeout)
         }
     }
 
@@ -86,62 +150,133 @@ impl Driver {
 }
 
 impl Unparker {
-    /// Wakes the loop if it is parked, or makes its next park return at
-    /// once.
-    pub(crate) fn unpark(&self) {
-        #[cfg(not(loom))]
-        {
+    /// Wakes the loop if it is parked on `on`, or makes its next park there
+    /// return at once.
+    pub(crate) fn unpark(&self, on: ParkOn) {
+        match on {
+            ParkOn::Condvar => self.parker.unpark(),
             // Fails only if the eventfd is gone, i.e. the runtime is being
             // torn down; nobody is left to wake then.
-            let _ = self.waker.wake();
-        }
-        #[cfg(loom)]
-        {
-            self.parker.unpark();
+            #[cfg(not(loom))]
+            ParkOn::Reactor => drop(self.waker.wake()),
+            #[cfg(loom)]
+            ParkOn::Reactor => self.reactor.unpark(),
         }
     }
 }
 
-#[cfg(loom)]
-mod loom_park {
-    use crate::loom::sync::{Condvar, Mutex};
-    use std::time::Duration;
+/// No wake pending, nobody waiting.
+const EMPTY: u8 = 0;
+/// The loop is waiting on the condvar (or about to, holding the mutex).
+const PARKED: u8 = 1;
+/// A wake came; the next `park` returns at once.
+const NOTIFIED: u8 = 2;
 
-    /// A flag and a condition variable: `unpark` sets the flag, `park`
-    /// waits for it and clears it.
-    pub(crate) struct Parker {
-        notified: Mutex<bool>,
-        condvar: Condvar,
+/// A one-thread parker: a state word, a mutex and a condition variable.
+///
+/// ```text
+///  park                                   unpark
+///   NOTIFIED → EMPTY? return (no syscall)  swap(NOTIFIED):
+///   lock; EMPTY → PARKED                     EMPTY / NOTIFIED: done (no syscall)
+///   wait until NOTIFIED → EMPTY              PARKED: lock, unlock, notify_one
+/// ```
+///
+/// The state says whether anybody sleeps, so a wake for a loop that has
+/// not gone to sleep yet is one atomic swap. The mutex is taken by
+/// `unpark` only to order the notify after the parker's wait has begun
+/// (the parker holds it from `EMPTY → PARKED` until the wait releases it).
+pub(crate) struct Parker {
+    state: AtomicU8,
+    lock: Mutex<()>,
+    condvar: Condvar,
+}
+
+impl Parker {
+    pub(crate) fn new() -> Parker {
+        Parker {
+            state: AtomicU8::new(EMPTY),
+            lock: Mutex::new(()),
+            condvar: Condvar::new(),
+        }
     }
 
-    impl Parker {
-        pub(crate) fn new() -> Parker {
-            Parker {
-                notified: Mutex::new(false),
-                condvar: Condvar::new(),
-            }
+    /// Sleeps until `unpark` (at once if one came since the last park) or
+    /// until `timeout` passes.
+    pub(crate) fn park(&self, timeout: Option<Duration>) {
+        // A wake already came: consume it.
+        if self
+            .state
+            .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            return;
         }
+        let mut guard = self.lock.lock();
+        if let Err(state) =
+            self.state
+                .compare_exchange(EMPTY, PARKED, Ordering::SeqCst, Ordering::SeqCst)
+        {
+            // Only `unpark` changes the state meanwhile, to NOTIFIED.
+            debug_assert_eq!(state, NOTIFIED);
+            self.state.swap(EMPTY, Ordering::SeqCst);
+            return;
+        }
+        #[cfg(not(loom))]
+        let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
+        loop {
+            #[cfg(not(loom))]
+            {
+                // The mutex guards no data, so a poisoned lock is harmless.
+                guard = match deadline {
+                    None => self
+                        .condvar
+                        .wait(guard)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner()),
+                    Some(deadline) => {
+                        let left = deadline.saturating_duration_since(std::time::Instant::now());
+                        if left.is_zero() {
+                            break;
+                        }
+                        let waited = self.condvar.wait_timeout(guard, left);
+                        waited.unwrap_or_else(|poisoned| poisoned.into_inner()).0
+                    }
+                };
+            }
+            #[cfg(loom)]
+            {
+                if timeout.is_some() {
+                    // Loom has no clock: a timed park is a yield, so timers
+                    // are re-checked but models never wait on real time.
+                    drop(guard);
+                    loom::thread::yield_now();
+                    guard = self.lock.lock();
+                    break;
+                }
+                guard = self.condvar.wait(guard).unwrap();
+            }
+            if self
+                .state
+                .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                return;
+            }
+            // A spurious wake-up: wait again.
+        }
+        // Timed out. A wake may land right now; consume it either way, the
+        // loop looks at its queues next.
+        self.state.swap(EMPTY, Ordering::SeqCst);
+        drop(guard);
+    }
 
-        pub(crate) fn park(&self, timeout: Option<Duration>) -> usize {
-            let mut notified = self.notified.lock();
-            if timeout.is_some() {
-                // Loom has no clock: a timed park is a yield, so timers are
-                // re-checked but models never wait on real time.
-                *notified = false;
-                drop(notified);
-                loom::thread::yield_now();
-                return 0;
-            }
-            while !*notified {
-                notified = self.condvar.wait(notified).unwrap();
-            }
-            *notified = false;
-            0
+    /// Wakes the parked thread, or makes its next `park` return at once.
+    pub(crate) fn unpark(&self) {
+        if self.state.swap(NOTIFIED, Ordering::SeqCst) != PARKED {
+            return;
         }
-
-        pub(crate) fn unpark(&self) {
-            *self.notified.lock() = true;
-            self.condvar.notify_one();
-        }
+        // The parker holds the lock from its `PARKED` store until its wait
+        // has begun: taking it here makes the notify land inside the wait.
+        drop(self.lock.lock());
+        self.condvar.notify_one();
     }
 }

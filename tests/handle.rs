@@ -127,7 +127,7 @@ fn a_wake_from_another_thread_wakes_the_parked_loop() {
     }));
     rt.block_on(task).unwrap();
     let woken_at = waker_thread.join().unwrap();
-    // Without the eventfd wake the loop would sleep forever; allow a loaded
+    // Without the remote unpark the loop would sleep forever; allow a loaded
     // machine plenty of time.
     assert!(woken_at.elapsed() < Duration::from_secs(10));
 }

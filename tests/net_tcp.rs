@@ -348,6 +348,31 @@ fn readiness_survives_partial_reads_until_the_socket_is_drained() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
+fn data_sent_after_a_short_read_is_still_read() {
+    run(async {
+        let (mut client, mut server) = tcp_pair().await;
+        let mut buf = [0; 100];
+        for round in 1..=20u8 {
+            // Each read gets less than the buffer holds (a drained socket,
+            // so coop forgets the readiness); the next bytes must still wake
+            // the reader, whether they arrive before or after it waits.
+            client.write_all(&[round; 7]).await.unwrap();
+            let n = coop::time::timeout(Duration::from_secs(5), server.read(&mut buf))
+                .await
+                .expect("data after a short read was not noticed")
+                .unwrap();
+            assert!(0 < n && n <= 7);
+            assert!(buf[..n].iter().all(|&b| b == round));
+            let mut rest = 7 - n;
+            while rest > 0 {
+                rest -= server.read(&mut buf[..rest]).await.unwrap();
+            }
+        }
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
 fn spurious_polls_neither_complete_nor_lose_a_pending_read() {
     run(async {
         let (mut client, mut server) = tcp_pair().await;

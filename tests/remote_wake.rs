@@ -1,5 +1,6 @@
 //! Wakers are `Send + Sync`: a task woken from another `std::thread` runs,
-//! whether the loop was busy or parked in `epoll_wait` at the time.
+//! whether the loop was busy or parked at the time, on its condition
+//! variable (no socket registered) or in `epoll_wait` (some socket is).
 
 mod support;
 
@@ -31,20 +32,59 @@ fn parked_task(rt: &Runtime) -> (JoinHandle<()>, Waker, Signal) {
     (task, waker.expect("the task parked its waker"), go)
 }
 
+/// Parks a task, then wakes it from another thread `after` a while: by then
+/// the loop is parked with no timeout (no timers, nothing runnable), and
+/// only that wake can move it.
+fn wake_a_parked_task_from_a_thread(rt: &Runtime, after: Duration) {
+    let (task, waker, go) = parked_task(rt);
+    let waker_thread = std::thread::spawn(move || {
+        std::thread::sleep(after);
+        go.notify();
+        waker.wake();
+    });
+    rt.block_on(task).unwrap();
+    waker_thread.join().unwrap();
+}
+
 #[test]
 fn a_waker_woken_from_another_thread_wakes_the_parked_loop() {
     support::within(support::GENEROUS, || {
         let rt = Runtime::new().unwrap();
-        let (task, waker, go) = parked_task(&rt);
-        let waker_thread = std::thread::spawn(move || {
-            // By now the loop below is parked with no timeout: no timers,
-            // nothing runnable. Only this wake can move it.
-            std::thread::sleep(Duration::from_millis(50));
-            go.notify();
-            waker.wake();
+        wake_a_parked_task_from_a_thread(&rt, Duration::from_millis(50));
+    });
+}
+
+#[test]
+fn a_remote_wake_reaches_a_loop_parked_in_epoll_while_a_socket_is_registered() {
+    support::within(support::GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        // A registered socket makes the loop sleep in `epoll_wait`.
+        let listener = rt
+            .block_on(async { coop::net::TcpListener::bind("127.0.0.1:0").await })
+            .unwrap();
+        wake_a_parked_task_from_a_thread(&rt, Duration::from_millis(50));
+        drop(listener);
+    });
+}
+
+#[test]
+fn a_socket_registered_after_a_condvar_park_gets_its_events() {
+    support::within(support::GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        // First the loop sleeps on its condvar (no sockets), woken remotely.
+        wake_a_parked_task_from_a_thread(&rt, Duration::from_millis(20));
+        // Then a listener is registered and the loop must wait in epoll for
+        // a connection made from another thread.
+        rt.block_on(async {
+            let listener = coop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let client = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                std::net::TcpStream::connect(addr).unwrap()
+            });
+            let (_stream, _) = listener.accept().await.unwrap();
+            client.join().unwrap();
         });
-        rt.block_on(task).unwrap();
-        waker_thread.join().unwrap();
     });
 }
 

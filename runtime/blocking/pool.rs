@@ -7,7 +7,7 @@
 //!   lock                                 lock
 //!   shut down? ─► cancel task here       loop:
 //!   queue.push(task)                       pop a task? unlock, run it, lock
-//!   idle > notified? notify one            shut down? exit
+//!   idle > notified? unlock, notify one    shut down? exit
 //!   else threads < max? start one          idle: wait (keep-alive) for a notify
 //!   (else a busy thread pops it later)     timed out, not notified? exit
 //! ```
@@ -94,6 +94,10 @@ impl BlockingPool {
         state.queue.push_back(task);
         if state.idle > state.notified {
             state.notified += 1;
+            // Notified after unlocking: a worker woken while the lock is
+            // still held would only block again on the mutex (two more
+            // futex calls per job).
+            drop(state);
             self.inner.work.notify_one();
         } else if state.threads < self.inner.config.max_threads {
             self.start_worker(&mut state, shared);

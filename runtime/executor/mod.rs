@@ -8,9 +8,9 @@
 //!            │  2. pick: pop up to `event_interval` tasks, one at a time │
 //!            │       poll: run it until it returns Pending (or Ready)    │
 //!            │       switch: on to the next task                         │
-//!            │  3. turn: park in epoll (timeout 0 if work is left,       │
-//!            │       else until the next timer), wake I/O waiters,       │
-//!            │       fire due timers                                     │
+//!            │  3. turn: park in epoll, or on a condvar if no socket is  │
+//!            │       registered (timeout 0 if work is left, else until   │
+//!            │       the next timer), wake I/O waiters, fire due timers  │
 //!            └──────────────────────── repeat ───────────────────────────┘
 //! ```
 //!
@@ -221,16 +221,19 @@ impl Core {
                 .next_deadline()
                 .map(|deadline| deadline.saturating_duration_since(crate::time::now()))
         };
+        let mut driver = self.driver.borrow_mut();
+        let on = driver.park_on();
         let mut sleeping = false;
         if timeout != Some(Duration::ZERO) {
-            if self.shared.prepare_park(has_work) {
+            if self.shared.prepare_park(on, has_work) {
                 sleeping = true;
             } else {
                 timeout = Some(Duration::ZERO);
             }
         }
         trace::park(timeout);
-        let events = self.driver.borrow_mut().park(timeout);
+        let events = driver.park(on, timeout);
+        drop(driver);
         if sleeping {
             self.shared.after_park();
         }

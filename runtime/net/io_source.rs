@@ -9,6 +9,7 @@
 //!
 //!   read:  io.poll_read(cx, |s| s.read(buf))
 //!            └─► Registration::poll_io(Read, op)   // retry on WouldBlock
+//!   stream read: io.poll_read_stream(cx, buf)      // + clear after a short read
 //!   drop:  deregister from epoll ─► close the fd   // in that order
 //! ```
 //!
@@ -80,6 +81,26 @@ impl<S: Source> IoSource<S> {
         op: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         self.poll_io(cx, Direction::Write, op)
+    }
+
+    /// One read of a byte stream into `buf`. A short read (some bytes, less
+    /// than `buf` holds) drained the socket, so it clears the readiness too
+    /// (see `reactor/registration.rs`).
+    pub(crate) fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>>
+    where
+        for<'a> &'a S: io::Read,
+    {
+        let (source, len) = (self.get_ref(), buf.len());
+        self.registration.poll_io_drain(
+            cx,
+            Direction::Read,
+            || io::Read::read(&mut &*source, buf),
+            |&n| 0 < n && n < len,
+        )
     }
 
     fn poll_io<R>(

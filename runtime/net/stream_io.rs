@@ -3,7 +3,7 @@
 //! [`AsyncRead`]/[`AsyncWrite`] on top of the reactor.
 //!
 //! ```text
-//!   AsyncRead::poll_read ─► Stream::poll_read_priv ─► IoSource::poll_read(|s| s.read(buf))
+//!   AsyncRead::poll_read ─► Stream::poll_read_priv ─► IoSource::poll_read_stream(buf)
 //!   AsyncWrite::poll_write(_vectored) ─► … ─► write(2) / writev(2)
 //!   AsyncWrite::poll_flush ─► Ready(Ok)        (the kernel buffers; nothing to flush)
 //!   AsyncWrite::poll_close ─► shutdown(Write)  (the peer reads EOF)
@@ -73,8 +73,7 @@ macro_rules! impl_stream_io {
                 cx: &mut ::std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> ::std::task::Poll<::std::io::Result<usize>> {
-                self.io
-                    .poll_read(cx, |mut s| ::std::io::Read::read(&mut s, buf))
+                self.io.poll_read_stream(cx, buf)
             }
 
             fn poll_write_priv(

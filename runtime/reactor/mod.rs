@@ -33,6 +33,7 @@ use std::time::Duration;
 use mio::{Events, Interest, Poll, Registry, Token};
 use slab::Slab;
 
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::trace;
 
@@ -59,6 +60,9 @@ pub(crate) struct Reactor {
 pub(crate) struct IoHandle {
     registry: Registry,
     sources: Mutex<Sources>,
+    /// `sources.slab.len()`, readable without the lock: the loop parks on
+    /// a condvar instead of `epoll_wait` while it is zero (`park.rs`).
+    registered: AtomicUsize,
 }
 
 struct Sources {
@@ -79,6 +83,7 @@ impl Reactor {
                 generation: 0,
                 shut_down: false,
             }),
+            registered: AtomicUsize::new(0),
         });
         let reactor = Reactor {
             poll,
@@ -139,6 +144,7 @@ impl Drop for Reactor {
         let ios: Vec<_> = {
             let mut sources = self.handle.sources.lock();
             sources.shut_down = true;
+            self.handle.registered.store(0, Ordering::Relaxed);
             sources.slab.drain().collect()
         };
         for io in ios {
@@ -174,6 +180,7 @@ impl IoHandle {
             let io = Arc::new(ScheduledIo::new(token));
             let inserted = sources.slab.insert(io.clone());
             debug_assert_eq!(inserted, key);
+            self.registered.store(sources.slab.len(), Ordering::Relaxed);
             io
         };
         if let Err(e) = self.registry.register(source, Token(io.token), interest) {
@@ -200,7 +207,16 @@ impl IoHandle {
         let key = io.token & KEY_MASK;
         if sources.slab.get(key).is_some_and(|s| Arc::ptr_eq(s, io)) {
             sources.slab.remove(key);
+            self.registered.store(sources.slab.len(), Ordering::Relaxed);
         }
+    }
+
+    /// Whether any source is registered. Sources are registered on the
+    /// loop's thread only, so there it is exact (`Relaxed` suffices: the
+    /// loop reads its own writes); a source released on another thread may
+    /// be seen late, which only costs one `epoll_wait` that was not needed.
+    pub(crate) fn has_sources(&self) -> bool {
+        self.registered.load(Ordering::Relaxed) != 0
     }
 
     /// Number of registered sources (for tests of slot reuse).
