@@ -139,12 +139,26 @@ fn print_table(
                 _ => line += " – |",
             }
         }
+        // The best peer is the fastest: the smallest figure, or the largest
+        // for a rate (`/s`). The ratio reads the same way in both cases:
+        // below 1.0, coop is ahead.
+        let higher_is_better = units[row] == "/s";
         let best = medians
             .iter()
             .filter(|(rt, _)| **rt != "coop")
-            .min_by(|a, b| a.1.partial_cmp(b.1).unwrap());
+            .min_by(|a, b| {
+                let order = a.1.partial_cmp(b.1).unwrap();
+                if higher_is_better {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
         match (medians.get("coop"), best) {
-            (Some(c), Some((rt, b))) if *b > 0.0 => line += &format!(" {:.2} ({rt}) |", c / b),
+            (Some(c), Some((rt, b))) if *b > 0.0 && *c > 0.0 => {
+                let ratio = if higher_is_better { b / c } else { c / b };
+                line += &format!(" {ratio:.2} ({rt}) |");
+            }
             _ => line += " – |",
         }
         println!("{line}");
