@@ -48,6 +48,12 @@ pub(crate) mod sync {
     /// the shim's types.
     pub(crate) use std::sync::Arc as WakeArc;
 
+    /// A process-wide, set-once value (a `static` cache). Loom cannot make
+    /// statics, and only code that is not built under loom (`net/`) uses
+    /// it, so it stays `std`'s.
+    #[cfg(not(loom))]
+    pub(crate) use std::sync::OnceLock;
+
     /// A mutex whose `lock` never reports poisoning (see the module docs).
     #[derive(Debug, Default)]
     pub(crate) struct Mutex<T>(super::imp::RawMutex<T>);

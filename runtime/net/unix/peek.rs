@@ -26,7 +26,7 @@ use std::io;
 use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::SocketAddr;
-use std::sync::OnceLock;
+use crate::loom::sync::OnceLock;
 
 use rustix::net::{RecvFlags, SocketAddrAny, SocketAddrUnix};
 
@@ -81,7 +81,7 @@ fn std_addr(from: Option<SocketAddrAny>) -> io::Result<SocketAddr> {
 /// An unnamed address, made once per process: std cannot build one, but
 /// an unbound socket reports one as its `local_addr`.
 fn unnamed() -> io::Result<SocketAddr> {
-    // A std `OnceLock`, not the `crate::loom` shim: `net` is not compiled
+    // `std`'s `OnceLock`, re-exported by the shim: `net` is not compiled
     // under loom, and loom cannot make a `static` anyway.
     static UNNAMED: OnceLock<SocketAddr> = OnceLock::new();
     if let Some(addr) = UNNAMED.get() {
