@@ -21,12 +21,12 @@
 //! needed is taken from a throwaway unbound std socket and kept for the
 //! life of the process.
 
+use crate::loom::sync::OnceLock;
 use std::ffi::OsStr;
 use std::io;
 use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::SocketAddr;
-use crate::loom::sync::OnceLock;
 
 use rustix::net::{RecvFlags, SocketAddrAny, SocketAddrUnix};
 
