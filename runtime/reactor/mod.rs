@@ -54,6 +54,9 @@ pub(crate) struct Reactor {
     events: Events,
     handle: Arc<IoHandle>,
     tick: usize,
+    /// The sources a turn found ready, with their readiness bits. Kept
+    /// between turns so a busy loop does not allocate on every turn.
+    ready: Vec<(Arc<ScheduledIo>, usize)>,
 }
 
 /// The shareable half: registers and deregisters sources.
@@ -90,6 +93,7 @@ impl Reactor {
             events: Events::with_capacity(EVENTS_CAPACITY),
             handle,
             tick: 0,
+            ready: Vec::new(),
         };
         Ok((reactor, waker))
     }
@@ -110,7 +114,7 @@ impl Reactor {
         self.tick = self.tick.wrapping_add(1);
         let mut count = 0;
         // Look the sources up under the lock, wake them outside it.
-        let mut ready: Vec<(Arc<ScheduledIo>, usize)> = Vec::new();
+        let mut ready = std::mem::take(&mut self.ready);
         {
             let sources = self.handle.sources.lock();
             for event in self.events.iter() {
@@ -130,9 +134,10 @@ impl Reactor {
                 }
             }
         }
-        for (io, bits) in ready {
+        for (io, bits) in ready.drain(..) {
             io.set_readiness(self.tick, bits);
         }
+        self.ready = ready;
         Ok(count)
     }
 }
