@@ -23,18 +23,18 @@ crate::loom::thread_local! {
 /// would block the outer loop, which could then never wake the inner one.
 #[track_caller]
 pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
-    CURRENT.with(|current| {
-        let busy = match current.try_borrow_mut() {
-            Ok(mut slot) if slot.is_none() => {
-                *slot = Some(core);
-                false
-            }
-            _ => true,
-        };
-        if busy {
-            nested_block_on();
+    let busy = CURRENT.with(|current| match current.try_borrow_mut() {
+        Ok(mut slot) if slot.is_none() => {
+            *slot = Some(core);
+            false
         }
+        _ => true,
     });
+    // Outside the closure: `#[track_caller]` does not reach into closures,
+    // and the panic must name the caller's line, not this file.
+    if busy {
+        nested_block_on();
+    }
     EnterGuard(())
 }
 

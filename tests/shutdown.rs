@@ -4,6 +4,7 @@
 mod support;
 
 use std::future::pending;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::task::Waker;
 use std::time::Duration;
@@ -128,4 +129,64 @@ fn a_waker_that_outlives_its_runtime_is_a_noop() {
     );
     waker.wake();
     assert!(handle.now_or_never().unwrap().unwrap_err().is_cancelled());
+}
+
+/// Issue 13.1. A join waker whose `Drop` spawns a `!Send` task; the waker
+/// is freed with its task while shutdown empties the run queue, after every
+/// task was cancelled. The late task must be cancelled too, on the loop's
+/// thread: otherwise its handle never finishes and dropping the handle on
+/// another thread drops the `!Send` future there.
+#[test]
+fn a_task_spawned_by_a_join_waker_freed_at_shutdown_is_cancelled_on_the_loop_thread() {
+    use std::rc::Rc;
+    use std::task::{Context, Wake};
+    use std::thread::{self, ThreadId};
+
+    static LATE: Mutex<Option<coop::JoinHandle<()>>> = Mutex::new(None);
+    static DROPPED_ON: Mutex<Option<ThreadId>> = Mutex::new(None);
+
+    /// Held by the late task's future: `!Send`, and says where it died.
+    struct NotSend(#[allow(dead_code)] Rc<()>);
+    impl Drop for NotSend {
+        fn drop(&mut self) {
+            *DROPPED_ON.lock().unwrap() = Some(thread::current().id());
+        }
+    }
+
+    struct SpawnOnDrop;
+    impl Wake for SpawnOnDrop {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for SpawnOnDrop {
+        fn drop(&mut self) {
+            let not_send = NotSend(Rc::new(()));
+            let late = coop::spawn(async move {
+                let _not_send = not_send;
+                pending::<()>().await
+            });
+            *LATE.lock().unwrap() = Some(late);
+        }
+    }
+
+    let rt = Runtime::new().unwrap();
+    let mut first = rt.spawn(pending::<()>());
+    let waker = Waker::from(Arc::new(SpawnOnDrop));
+    let polled = std::pin::Pin::new(&mut first).poll(&mut Context::from_waker(&waker));
+    assert!(polled.is_pending());
+    drop(waker);
+    drop(first);
+    drop(rt);
+
+    let late = LATE
+        .lock()
+        .unwrap()
+        .take()
+        .expect("the waker's Drop spawned");
+    assert!(late.is_finished(), "the late task was cancelled");
+    assert_eq!(*DROPPED_ON.lock().unwrap(), Some(thread::current().id()));
+    // Now only `Send` parts are left: dropping the handle elsewhere is fine.
+    let err = thread::spawn(move || late.now_or_never().expect("finished").unwrap_err())
+        .join()
+        .unwrap();
+    assert!(err.is_cancelled());
 }

@@ -135,13 +135,30 @@ impl Core {
         // The task is born with its owned-list reference, so binding it
         // costs no reference-count update.
         let (owned, queued, join) = new_task(future, self.shared.clone(), id, location);
-        self.owned.bind(owned);
-        self.run_queue.push(queued);
+        if self.bind(owned) {
+            self.run_queue.push(queued);
+        }
         JoinHandle::new(join)
+    }
+
+    /// Binds a task to this loop's task list. After shutdown has begun the
+    /// list refuses it: the task is cancelled here and now, on the loop's
+    /// thread (its future dropped, its `JoinHandle` finished), and `false`
+    /// says it must not be queued.
+    fn bind(&self, owned: TaskRef) -> bool {
+        match self.owned.bind(owned) {
+            Ok(()) => true,
+            Err(refused) => {
+                refused.shutdown();
+                false
+            }
+        }
     }
 
     /// Runs `future` to completion on this thread, running spawned tasks,
     /// I/O and timers while it waits. See the module docs for the loop.
+    /// `#[track_caller]`: a nested call panics at the user's line.
+    #[track_caller]
     pub(crate) fn block_on<F: Future>(self: &Rc<Self>, future: F) -> F::Output {
         let _enter = context::enter(self.clone());
         let main = WakeArc::new(MainWaker {
@@ -195,7 +212,9 @@ impl Core {
         if task.owned_key() == UNBOUND {
             // Spawned from another thread: it joins this loop's task list
             // the first time the loop sees it.
-            self.owned.bind(task.clone_ref());
+            if !self.bind(task.clone_ref()) {
+                return;
+            }
         }
         match task.run(self.config.budget) {
             Ran::Idle => {}
@@ -251,33 +270,48 @@ impl Core {
         self.timers.borrow_mut().fire_due(now, &mut fired);
         for (deadline, waker) in fired.drain(..) {
             trace::timer_fired(deadline, now);
-            waker.wake();
+            // User code (whoever polled the `Sleep`): a panic in it must
+            // not lose the other timers' wakes.
+            let _ = crate::catch::catch(|| waker.wake());
         }
         self.fired.replace(fired);
     }
 
     /// Cancels every task (dropping its future here, on the loop's thread),
-    /// refuses further remote wakes and empties the queues.
+    /// refuses further remote spawns and wakes, and empties the queues.
+    ///
+    /// ```text
+    ///  1. close the remote queue   Handle::spawn now cancels on its own thread;
+    ///                              queued remote spawns are cancelled here
+    ///  2. close the task list      coop::spawn now cancels on the spot;
+    ///                              every bound task is cancelled here
+    ///  3. empty the local queue    until it stays empty
+    /// ```
+    ///
+    /// Every step runs user destructors (futures, outputs, join wakers)
+    /// with this runtime current, so they may spawn, wake or call
+    /// `Handle::spawn`. Each step closes its door *before* it runs them, so
+    /// nothing they start can join the runtime after it was drained: what
+    /// they spawn is cancelled at once, with its future dropped on this
+    /// thread, and its `JoinHandle` reports cancelled. (A wake can only
+    /// queue a task that is not finished, and after step 2 every task is.)
+    /// Called twice (`shutdown_timeout`, then the drop), the second call
+    /// finds nothing to do.
     pub(crate) fn shutdown(self: &Rc<Self>) {
         context::scoped(self.clone(), || {
-            // Remote pushes are refused from now on. Tasks spawned from other
-            // threads that never reached the loop are cancelled here too.
             for task in self.shared.remote.close() {
                 if task.owned_key() == UNBOUND {
                     task.shutdown();
                 }
             }
-            // Dropping a future may spawn more tasks; repeat until none.
-            loop {
-                let tasks = self.owned.drain();
-                if tasks.is_empty() {
-                    break;
-                }
-                for task in &tasks {
-                    task.shutdown();
-                }
+            let tasks = self.owned.close();
+            for task in &tasks {
+                task.shutdown();
             }
-            self.run_queue.clear();
+            drop(tasks);
+            while !self.run_queue.is_empty() {
+                self.run_queue.clear();
+            }
         });
     }
 }

@@ -4,27 +4,40 @@
 //! ```text
 //!   tasks: [ t0 | t1 | t2 | t3 ]        each task's header keeps its index
 //!   release(t1): swap_remove(1)  ──►  [ t0 | t3 | t2 ]   t3.owned_key = 1
+//!   close():     closed = true, take [ t0 | t3 | t2 ]    bind(t4) ──► Err(t4)
 //! ```
 //!
 //! A plain `Vec` of counted references: one word per task, no free list,
 //! O(1) insert and remove. Removal moves the last task into the hole and
 //! updates that task's key. Loop-thread only.
+//!
+//! Shutdown *closes* the list before it cancels what it holds. A task bound
+//! after that (spawned from a destructor that shutdown runs, say) is handed
+//! back and the caller cancels it on the spot, on the loop's thread: nothing
+//! can join the list after the drain and outlive it uncancelled.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use crate::task::{TaskRef, UNBOUND};
 
 #[derive(Default)]
 pub(crate) struct OwnedTasks {
     tasks: RefCell<Vec<TaskRef>>,
+    /// Set at shutdown: `bind` refuses from then on.
+    closed: Cell<bool>,
 }
 
 impl OwnedTasks {
-    /// Adds `task` (a counted reference the list now holds).
-    pub(crate) fn bind(&self, task: TaskRef) {
+    /// Adds `task` (a counted reference the list now holds), or hands it
+    /// back if the list is closed: the caller must then cancel the task.
+    pub(crate) fn bind(&self, task: TaskRef) -> Result<(), TaskRef> {
+        if self.closed.get() {
+            return Err(task);
+        }
         let mut tasks = self.tasks.borrow_mut();
         task.set_owned_key(tasks.len());
         tasks.push(task);
+        Ok(())
     }
 
     /// Removes a finished task and returns the list's reference to it, for
@@ -43,8 +56,10 @@ impl OwnedTasks {
         Some(removed)
     }
 
-    /// Empties the list (at shutdown), marking every task unbound.
-    pub(crate) fn drain(&self) -> Vec<TaskRef> {
+    /// Closes the list (at shutdown) and empties it, marking every task
+    /// unbound: later binds are refused.
+    pub(crate) fn close(&self) -> Vec<TaskRef> {
+        self.closed.set(true);
         let tasks = std::mem::take(&mut *self.tasks.borrow_mut());
         for task in &tasks {
             task.set_owned_key(UNBOUND);

@@ -132,11 +132,10 @@ impl ScheduledIo {
             (reader, writer)
         };
         // Wake outside the lock: a waker may do anything, including poll.
-        if let Some(w) = reader {
-            w.wake();
-        }
-        if let Some(w) = writer {
-            w.wake();
+        // A waker is user code: one that panics must not keep the other
+        // waiter, or the rest of the reactor's events, from their wake.
+        for w in [reader, writer].into_iter().flatten() {
+            let _ = crate::catch::catch(|| w.wake());
         }
     }
 

@@ -16,12 +16,18 @@
 //!   │                                                  └─ Cancel ──────► cancel ─► complete
 //!  complete: COMPLETE set; no JoinHandle? drop the output; else wake it.
 //! ```
+//!
+//! No step unwinds: `poll`, the drops of the future, the output and panic
+//! payloads, and the join waker's `wake` all run under `catch_unwind` (see
+//! `catch.rs`), so a task that starts a step always ends it `COMPLETE` or
+//! idle, never stuck `RUNNING`.
 
 use std::task::{Context, Poll};
 
 use super::raw::TaskRef;
 use super::state::{Idle, Run};
 use super::waker::waker_ref;
+use crate::catch::catch;
 use crate::trace;
 
 /// What the loop must do after [`TaskRef::run`].
@@ -114,7 +120,9 @@ impl TaskRef {
                 // the cell belongs to the task side and the handle no longer
                 // writes it (its `unset_join_waker` now fails).
                 if let Some(waker) = unsafe { &*waker } {
-                    waker.wake_by_ref();
+                    // The awaiter's waker is user code; a panic in it must
+                    // not undo a completion that is already published.
+                    let _ = catch(|| waker.wake_by_ref());
                 }
             });
         }

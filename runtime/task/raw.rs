@@ -32,6 +32,7 @@ use std::task::{Context, Poll, Waker};
 use super::error::JoinError;
 use super::id::TaskId;
 use super::state::State;
+use crate::catch::catch;
 use crate::executor::Shared;
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -285,7 +286,10 @@ unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
 }
 
 /// Replaces the future with its result. Dropping the future runs user code
-/// that may panic; that panic is caught and becomes the result.
+/// that may panic; that panic is caught and becomes the result, and the
+/// result it replaces (an output, or the payload of an earlier panic: user
+/// values too) is dropped under a guard. Nothing here unwinds, so the
+/// caller always goes on to publish `COMPLETE`.
 ///
 /// # Safety
 /// The caller holds `RUNNING` on a thread allowed to touch the future.
@@ -295,10 +299,12 @@ unsafe fn finish<F: Future>(cell: &Cell<F>, result: Result<F::Output, JoinError>
         // SAFETY: RUNNING grants exclusive access to the stage.
         let stage = unsafe { &mut *stage };
         let old = std::mem::replace(stage, Stage::Consumed);
-        let dropped = panic::catch_unwind(AssertUnwindSafe(|| drop(old)));
-        *stage = match dropped {
+        *stage = match panic::catch_unwind(AssertUnwindSafe(|| drop(old))) {
             Ok(()) => Stage::Finished(result),
-            Err(payload) => Stage::Finished(Err(JoinError::panic(id, payload))),
+            Err(payload) => {
+                drop_caught(result);
+                Stage::Finished(Err(JoinError::panic(id, payload)))
+            }
         };
     });
 }
@@ -327,9 +333,9 @@ unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
         // SAFETY: the task is COMPLETE and the caller owns the output.
         unsafe { std::mem::replace(&mut *stage, Stage::Consumed) }
     });
-    // The output is user data: a panic in its destructor must not unwind
-    // into the loop.
-    let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(old)));
+    // The output is user data: a panic in its destructor (or in the
+    // destructor of a panic payload it holds) must not unwind into the loop.
+    drop_caught(old);
 }
 
 unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
@@ -337,7 +343,25 @@ unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
     // `allocate` with this `F`. By then the future has been dropped by the
     // thread that held RUNNING (completion or shutdown), so only `Send`
     // parts remain.
-    drop(unsafe { Box::from_raw(ptr.cast::<Cell<F>>().as_ptr()) });
+    let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F>>().as_ptr()) };
+    // What is left is user data: normally just the join waker (the
+    // awaiter's), but an output nobody took if a call-out unwound between
+    // `COMPLETE` and dropping it. Their `Drop`s may panic; the allocation is
+    // freed all the same.
+    cell.stage.with_mut(|stage| {
+        // SAFETY: the last reference is gone: nothing else can reach the cell.
+        let stage = unsafe { &mut *stage };
+        if !matches!(stage, Stage::Consumed) {
+            debug_assert!(
+                !matches!(stage, Stage::Running(_)),
+                "a task is freed only after its RUNNING holder dropped its future"
+            );
+            drop_caught(std::mem::replace(stage, Stage::Consumed));
+        }
+    });
+    // SAFETY: as above.
+    drop_caught(cell.header.join_waker.with_mut(|w| unsafe { (*w).take() }));
+    drop(cell);
 }
 
 // SAFETY: a TaskRef crosses threads (remote queue, wakers, JoinHandle,
@@ -349,3 +373,9 @@ unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
 // `F: Send`, `F::Output: Send`); the output by that holder or by a
 // `JoinHandle<T>` that is itself `Send` only when `T` is.
 unsafe impl Send for TaskRef {}
+
+/// Drops a user value (a future, an output, a waker) without letting a
+/// panic in its `Drop` unwind into coop (see `catch.rs`).
+fn drop_caught<T>(value: T) {
+    let _ = catch(move || drop(value));
+}
