@@ -1,0 +1,312 @@
+//! Every point where coop calls user code (the call-out table in the docs
+//! of `runtime/task/mod.rs`), one test per row: the user code panics or
+//! re-enters coop, and the loop goes on, shutdown completes, every future
+//! and output is dropped once, and every `JoinHandle` resolves.
+
+mod support;
+
+use std::future::{pending, Future};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Wake, Waker};
+use std::time::Duration;
+
+use coop::Runtime;
+use futures_util::FutureExt;
+use support::{hold_forever, message_of, within, DropCounter, GENEROUS};
+
+/// Panics when dropped (unless already unwinding, which would abort).
+#[derive(Debug)]
+struct PanicOnDrop(&'static str);
+
+impl Drop for PanicOnDrop {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("{}", self.0);
+        }
+    }
+}
+
+/// A future that is `Ready` at its first poll with `output`, holding
+/// `held` until it is dropped.
+struct ReadyWith<H, T> {
+    held: Option<H>,
+    output: Option<T>,
+}
+
+impl<H, T> ReadyWith<H, T> {
+    fn new(held: H, output: T) -> Self {
+        ReadyWith {
+            held: Some(held),
+            output: Some(output),
+        }
+    }
+}
+
+impl<H, T> Unpin for ReadyWith<H, T> {}
+
+impl<H, T> Future for ReadyWith<H, T> {
+    type Output = T;
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<T> {
+        let _ = &self.held;
+        Poll::Ready(self.output.take().expect("polled once"))
+    }
+}
+
+/// Row `poll`: a panic becomes the task's `JoinError`; a poll may spawn,
+/// wake, and `Handle::spawn`; a nested `block_on` panics inside the poll.
+#[test]
+fn a_poll_that_reenters_coop_and_panics_fails_only_its_own_task() {
+    let rt = Runtime::new().unwrap();
+    let (err, spawned, remote, bystander) = rt.block_on(async {
+        let bystander = coop::spawn(async {
+            coop::yield_now().await;
+            "bystander"
+        });
+        let (tx, rx) = std::sync::mpsc::channel();
+        let task = coop::spawn(async move {
+            let spawned = coop::spawn(async { 1 });
+            let remote = coop::Handle::current().spawn(async { 2 });
+            tx.send((spawned, remote)).unwrap();
+            coop::block_on(async {});
+        });
+        let err = task.await.unwrap_err();
+        let (spawned, remote) = rx.recv().unwrap();
+        let (spawned, remote) = (spawned.await.unwrap(), remote.await.unwrap());
+        (err, spawned, remote, bystander.await.unwrap())
+    });
+    assert!(message_of(&*err.into_panic()).contains("Cannot call `block_on`"));
+    assert_eq!((spawned, remote, bystander), (1, 2, "bystander"));
+}
+
+/// Rows "the future's `Drop`" and "the output's `Drop`" at completion
+/// (issue 13.2): both panic; the task still completes, `block_on` does not
+/// panic, and the handle reports the future's panic.
+#[test]
+fn a_future_and_an_output_that_both_panic_in_drop_still_complete_the_task() {
+    let rt = Runtime::new().unwrap();
+    let kept = rt.spawn(ReadyWith::new(
+        PanicOnDrop("future drop"),
+        PanicOnDrop("output drop"),
+    ));
+    drop(rt.spawn(ReadyWith::new(
+        PanicOnDrop("detached future drop"),
+        PanicOnDrop("detached output drop"),
+    )));
+    rt.block_on(coop::yield_now());
+    assert!(kept.is_finished());
+    assert_eq!(rt.task_count(), 0, "both left the task list");
+    drop(rt);
+    let err = kept.now_or_never().expect("finished").unwrap_err();
+    assert_eq!(message_of(&*err.into_panic()), "future drop");
+}
+
+/// A panic payload whose own `Drop` panics (issue 13.2): the task panics
+/// with it and its future's `Drop` panics, so coop drops the payload; or
+/// the task is detached, so coop drops the output that holds it.
+#[test]
+fn a_panic_payload_whose_drop_panics_is_dropped_without_unwinding() {
+    struct PanicsWithBadPayload(#[allow(dead_code)] PanicOnDrop);
+    impl Future for PanicsWithBadPayload {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            std::panic::panic_any(PanicOnDrop("payload drop"))
+        }
+    }
+    let rt = Runtime::new().unwrap();
+    let replaced = rt.spawn(PanicsWithBadPayload(PanicOnDrop("future drop")));
+    let detached = rt.spawn(async { std::panic::panic_any(PanicOnDrop("payload drop")) });
+    drop(detached);
+    rt.block_on(async {
+        coop::yield_now().await;
+        coop::yield_now().await;
+    });
+    let err = rt.block_on(replaced).unwrap_err();
+    assert_eq!(message_of(&*err.into_panic()), "future drop");
+    assert_eq!(rt.task_count(), 0);
+}
+
+/// Row "`Drop` of what a task owns, at shutdown": the future's `Drop`
+/// panics and re-enters coop (spawn, `Handle::spawn`, wake, `block_on`);
+/// shutdown completes, each handle resolves, each future is dropped once.
+#[test]
+fn destructors_that_panic_and_reenter_coop_at_shutdown_let_it_complete() {
+    struct Reenter {
+        drops: DropCounter,
+        sibling: Option<Waker>,
+        spawned: Arc<std::sync::Mutex<Vec<coop::JoinHandle<()>>>>,
+    }
+    impl Drop for Reenter {
+        fn drop(&mut self) {
+            let local = coop::spawn(hold_forever(self.drops.guard()));
+            let remote = coop::Handle::current().spawn(async {});
+            self.spawned.lock().unwrap().extend([local, remote]);
+            if let Some(waker) = self.sibling.take() {
+                waker.wake();
+            }
+            coop::block_on(async {}); // panics: a runtime is current
+        }
+    }
+    let drops = DropCounter::new();
+    let spawned = Arc::default();
+    let rt = Runtime::new().unwrap();
+    let (stash, guard) = (Arc::new(std::sync::Mutex::new(None)), drops.guard());
+    let sibling = rt.spawn({
+        let stash = stash.clone();
+        async move {
+            let _guard = guard;
+            std::future::poll_fn(|cx| {
+                *stash.lock().unwrap() = Some(cx.waker().clone());
+                Poll::<()>::Pending
+            })
+            .await
+        }
+    });
+    rt.block_on(coop::yield_now());
+    let reenter = Reenter {
+        drops: drops.clone(),
+        sibling: stash.lock().unwrap().take(),
+        spawned: Arc::clone(&spawned),
+    };
+    let owner = rt.spawn(async move {
+        let _reenter = reenter;
+        pending::<()>().await
+    });
+    rt.block_on(coop::yield_now());
+    drop(rt);
+
+    assert_eq!(drops.drops(), 2, "the sibling and the late task, once each");
+    assert!(owner.now_or_never().unwrap().unwrap_err().is_panic());
+    assert!(sibling.now_or_never().unwrap().unwrap_err().is_cancelled());
+    for late in spawned.lock().unwrap().drain(..) {
+        assert!(late.now_or_never().unwrap().unwrap_err().is_cancelled());
+    }
+}
+
+/// Counts `wake`s; panics in `wake` and in `Drop` if told to.
+struct Custom {
+    wakes: AtomicUsize,
+    panic_in_wake: bool,
+    panic_in_drop: bool,
+}
+
+impl Custom {
+    fn waker(panic_in_wake: bool, panic_in_drop: bool) -> (Arc<Custom>, Waker) {
+        let custom = Arc::new(Custom {
+            wakes: AtomicUsize::new(0),
+            panic_in_wake,
+            panic_in_drop,
+        });
+        (custom.clone(), Waker::from(custom))
+    }
+}
+
+impl Wake for Custom {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wakes.fetch_add(1, Ordering::SeqCst);
+        if self.panic_in_wake {
+            panic!("custom wake");
+        }
+    }
+}
+
+impl Drop for Custom {
+    fn drop(&mut self) {
+        if self.panic_in_drop && !std::thread::panicking() {
+            panic!("custom waker drop");
+        }
+    }
+}
+
+/// Row "a `Waker`'s `wake` and `drop`": the join waker panics when the task
+/// completes and when the task is freed; a timer's waker panics when the
+/// timer fires. The loop goes on and every other wake is delivered.
+#[test]
+fn wakers_that_panic_when_the_loop_wakes_or_frees_them_are_contained() {
+    within(GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        let mut task = rt.spawn(async { 7 });
+        let (custom, waker) = Custom::waker(true, true);
+        let mut cx = Context::from_waker(&waker);
+        assert!(Pin::new(&mut task).poll(&mut cx).is_pending());
+        drop(waker);
+        rt.block_on(coop::yield_now());
+        assert_eq!(custom.wakes.load(Ordering::SeqCst), 1);
+        drop(custom);
+        assert_eq!(task.now_or_never().unwrap().unwrap(), 7);
+
+        // A timer whose waker panics fires beside one that must still wake.
+        let out = rt.block_on(async {
+            let (_custom, waker) = Custom::waker(true, false);
+            let mut doomed = Box::pin(coop::time::sleep(Duration::from_millis(1)));
+            assert!(doomed
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending());
+            coop::time::sleep(Duration::from_millis(5)).await;
+            "woken"
+        });
+        assert_eq!(out, "woken");
+    });
+}
+
+/// Row "a `Waker`'s `clone`": coop clones the waker of whoever polls a
+/// `JoinHandle`; a panic there is that poll's, and the handle still works.
+#[test]
+fn a_waker_whose_clone_panics_fails_the_poll_that_registers_it() {
+    fn panicking_clone(_: *const ()) -> RawWaker {
+        panic!("waker clone");
+    }
+    fn noop(_: *const ()) {}
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(panicking_clone, noop, noop, noop);
+    // SAFETY: the vtable's functions ignore the data pointer and do nothing
+    // (or panic, which `RawWaker`'s contract allows).
+    let waker = unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) };
+
+    let rt = Runtime::new().unwrap();
+    let mut task = rt.spawn(async { 3 });
+    let message = support::panic_message(|| {
+        let _ = Pin::new(&mut task).poll(&mut Context::from_waker(&waker));
+    });
+    assert_eq!(message, "waker clone");
+    assert_eq!(rt.block_on(task).unwrap(), 3);
+}
+
+/// Row "a blocking closure": a panic is the job's `JoinError`; the closure
+/// may use `Handle::current` and spawn on the loop; `coop::spawn` (no loop
+/// on a pool thread) panics inside the closure, failing only that job.
+#[test]
+fn a_blocking_closure_that_panics_or_reenters_coop_fails_only_its_job() {
+    within(GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        let out = rt.block_on(async {
+            let panicked = coop::spawn_blocking(|| panic!("in the closure"));
+            let no_loop = coop::spawn_blocking(|| drop(coop::spawn(async {})));
+            let reenters = coop::spawn_blocking(|| coop::Handle::current().spawn(async { 4 }));
+            let panicked = panicked.await.unwrap_err();
+            assert!(no_loop.await.unwrap_err().is_panic());
+            let inner = reenters.await.unwrap();
+            (message_of(&*panicked.into_panic()), inner.await.unwrap())
+        });
+        assert_eq!(out, (String::from("in the closure"), 4));
+    });
+}
+
+/// Row "`JoinHandle` drop": the handle drops a finished task's output on
+/// the dropping thread; a panic in that `Drop` does not unwind out of the
+/// handle's drop, and a handle dropped elsewhere frees the task there.
+#[test]
+fn dropping_a_join_handle_whose_output_panics_in_drop_does_not_unwind() {
+    let rt = Runtime::new().unwrap();
+    let here = rt.spawn(async { PanicOnDrop("output drop, here") });
+    let there = rt.spawn(async { PanicOnDrop("output drop, there") });
+    rt.block_on(coop::yield_now());
+    assert!(here.is_finished() && there.is_finished());
+    drop(here);
+    std::thread::spawn(move || drop(there)).join().unwrap();
+    assert_eq!(rt.task_count(), 0);
+}
