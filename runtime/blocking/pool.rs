@@ -249,7 +249,8 @@ impl Inner {
 
 /// Runs one blocking task to the end on this pool thread.
 fn run(task: TaskRef) {
-    // The budget only matters to futures that yield; a job never does.
+    // The budget only matters to futures that yield; a job never does, and
+    // `BlockingTask` runs its closure unconstrained (see `budget.rs`).
     match task.run(crate::DEFAULT_BUDGET) {
         Ran::Idle | Ran::Complete(_) => {}
         Ran::Reschedule(_) => unreachable!("a blocking task is never Pending"),
