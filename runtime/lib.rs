@@ -54,6 +54,7 @@
 //! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`] |
 //! | `park.rs` | the seam between the loop and what it sleeps on |
 //! | `budget.rs` | the cooperative budget |
+//! | `catch.rs` | catching panics of user code that runs outside a task's poll |
 //! | `context.rs` | the thread-local "current runtime" |
 //! | `loom.rs` | the one sync shim (std or loom types) |
 //! | `trace.rs` | every `tracing` span and event |
@@ -139,6 +140,7 @@
 
 mod blocking;
 mod budget;
+mod catch;
 mod context;
 mod executor;
 mod handle;

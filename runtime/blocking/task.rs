@@ -31,6 +31,10 @@ where
             .expect("a blocking task is polled once: it is Ready the first time");
         // A job is not on the loop: the budget does not bind it (see
         // `budget.rs`), so it may wait on as many ready things as it likes.
-        Poll::Ready(crate::budget::unconstrained(f))
+        let output = crate::budget::unconstrained(f);
+        // Before the result wakes anyone: this worker will look at the
+        // queue again, so the next job need not start a thread.
+        super::pool::job_returned();
+        Poll::Ready(output)
     }
 }

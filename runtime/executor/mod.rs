@@ -48,7 +48,7 @@ use owned::OwnedTasks;
 use run_queue::LocalQueue;
 
 /// Tunables, set through [`Builder`](crate::Builder).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Config {
     /// Tasks polled between two looks at I/O and timers while tasks keep
     /// running.
@@ -84,7 +84,7 @@ impl Core {
     pub(crate) fn new(config: Config) -> io::Result<Core> {
         let (driver, unparker) = Driver::new()?;
         Ok(Core {
-            shared: Arc::new(Shared::new(unparker, config.pool)),
+            shared: Arc::new(Shared::new(unparker, config.pool.clone())),
             run_queue: LocalQueue::default(),
             owned: OwnedTasks::default(),
             timers: RefCell::new(TimerHeap::default()),
