@@ -159,7 +159,7 @@ impl BlockingPool {
         let shared = shared.clone();
         let spawned = thread::Builder::new()
             .name(self.inner.config.thread_name.name(number))
-            .spawn(move || inner.run_worker(number, shared));
+            .spawn(move || Inner::run_worker(inner, number, shared));
         match spawned {
             Ok(handle) => {
                 state.threads += 1;
@@ -235,31 +235,31 @@ impl BlockingPool {
 }
 
 impl Inner {
-    fn run_worker(self: Arc<Self>, number: usize, shared: Arc<Shared>) {
+    /// A worker's life. An associated function, not a method on
+    /// `Arc<Self>`: loom's `Arc` cannot be a `self` type.
+    fn run_worker(this: Arc<Inner>, number: usize, shared: Arc<Shared>) {
         // `Handle::current()` (and so `spawn_blocking`) works inside a job.
         let _current = crate::context::enter_handle(shared);
-        let _worker = WorkerGuard::enter(&self);
+        let _worker = WorkerGuard::enter(&this);
         let exit = ExitGuard {
-            inner: &self,
+            inner: &this,
             number,
         };
-        let mut state = self.state.lock();
+        let me: &Inner = &this;
+        let mut state = me.state.lock();
         loop {
-            if JOB_RETURNED.with(|returned| returned.replace(false)) {
-                // Looking at the queue now: no longer searching.
-                self.searching.fetch_sub(1, Ordering::SeqCst);
-                state.claimed = state.claimed.saturating_sub(1);
-            }
+            // Looking at the queue now: no longer searching.
+            me.stop_searching(&mut state);
             if let Some(task) = state.queue.pop_front() {
                 drop(state);
                 run(task);
-                state = self.state.lock();
+                state = me.state.lock();
                 continue;
             }
             if state.shutdown {
                 break;
             }
-            match self.wait_for_work(state) {
+            match me.wait_for_work(state) {
                 (s, true) => state = s,
                 (mut s, false) => {
                     // Retiring: nobody will join this thread.
@@ -273,6 +273,15 @@ impl Inner {
         // shutdown to join.
         exit.leave(&mut state);
         std::mem::forget(exit);
+    }
+
+    /// If this worker counted itself searching, it no longer does, and one
+    /// claim goes with it (so `claimed <= searching` holds).
+    fn stop_searching(&self, state: &mut State) {
+        if JOB_RETURNED.with(|returned| returned.replace(false)) {
+            self.searching.fetch_sub(1, Ordering::SeqCst);
+            state.claimed = state.claimed.saturating_sub(1);
+        }
     }
 
     /// Waits as an idle worker. `false`: the keep-alive passed with no job,
@@ -367,10 +376,7 @@ struct ExitGuard<'a> {
 
 impl ExitGuard<'_> {
     fn leave(&self, state: &mut State) {
-        if JOB_RETURNED.with(|returned| returned.replace(false)) {
-            self.inner.searching.fetch_sub(1, Ordering::SeqCst);
-            state.claimed = state.claimed.saturating_sub(1);
-        }
+        self.inner.stop_searching(state);
         state.threads -= 1;
         if state.threads == 0 && state.shutdown {
             self.inner.all_exited.notify_all();
