@@ -13,8 +13,27 @@
 //! resource reports `Pending` instead and wakes the task at once: the task
 //! goes to the back of the run queue, and the loop moves on.
 //!
-//! Outside a task (plain `block_on` of a future with no runtime work, or a
-//! thread that is not a loop) the budget is unlimited.
+//! ## Whom the budget binds
+//!
+//! The budget is the *loop's* fairness tool: it exists so one task cannot
+//! keep the loop from the others. Code that does not run on the loop is not
+//! bound by it:
+//!
+//! | where the code runs | budget |
+//! |---|---|
+//! | a task's poll, the `block_on` future's poll, on the loop | `Builder::budget` units per poll |
+//! | inside [`time::timeout`](crate::time::timeout)'s deadline check | unlimited (the deadline must fire) |
+//! | a `spawn_blocking` closure (`blocking/task.rs`) | unlimited |
+//! | a plain-thread wait: `Handle::block_on`, `JoinHandle::join_blocking` (`park_thread.rs`) | unlimited |
+//! | any other thread, or no runtime at all | unlimited |
+//!
+//! Why the blocking rows matter: a thread that waits with
+//! `join_blocking` polls again only after it is woken. If it ran with a
+//! budget, the 129th ready wait would report `Pending` and wake itself; the
+//! thread would poll again with the budget still spent (nothing on that
+//! thread ever refreshes it) and spin forever. So a blocking job, and each
+//! poll of a plain-thread wait, runs [`unconstrained`], even when it was
+//! started from inside a task's poll.
 
 use std::cell::Cell;
 use std::task::{Context, Poll};

@@ -74,7 +74,10 @@ pub(crate) fn block_on_thread<F: Future>(api: &str, future: F) -> F::Output {
     let mut cx = Context::from_waker(&waker);
     let mut future = std::pin::pin!(future);
     loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+        // Not the loop: no budget (see `budget.rs`). With one, a wait that
+        // finds more than a budget's worth of things ready would spin.
+        let polled = crate::budget::unconstrained(|| future.as_mut().poll(&mut cx));
+        if let Poll::Ready(output) = polled {
             return output;
         }
         thread_waker.wait();

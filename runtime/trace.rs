@@ -17,6 +17,43 @@
 //! interested?" check. The per-task span and the poll events exist only for
 //! tasks spawned while a subscriber listens (see [`instrument`]): untraced
 //! tasks carry no span and pay nothing per poll.
+//!
+//! ## What a subscriber may do
+//!
+//! A subscriber is user code that coop calls in the middle of its own
+//! steps. Every event, and every span callback (new, enter, exit, close), is
+//! emitted at a point where coop holds no lock and no borrow that user code
+//! could reach, so a subscriber may re-enter coop from any of them:
+//!
+//! | the subscriber...                        | what happens                                  |
+//! |------------------------------------------|-----------------------------------------------|
+//! | panics                                   | the panic hook reports it; coop catches and drops the panic (`catch.rs`) and finishes the step: no task, wake-up or worker is lost |
+//! | spawns (`coop::spawn`, `Handle::spawn`)  | the task is queued as from any other code     |
+//! | wakes a task                             | the wake is seen: in `loop.park` too, which comes *before* the loop's last look for work |
+//! | creates or drops a socket                | fine: `io.ready` is emitted outside the reactor's lock |
+//! | calls `block_on` on the loop's thread    | panics (nested `block_on`), caught as above   |
+//! | calls `Handle::block_on` elsewhere       | runs (events of pool threads and `Handle` callers come from those threads) |
+//!
+//! Where each event comes from:
+//!
+//! | event | emitted |
+//! |---|---|
+//! | `task.spawn`, span new | on the spawning thread, before the task exists |
+//! | `task.poll.start`/`end`, span enter/exit | inside the task's poll, around the future |
+//! | `task.wake` | by the waker, on the waking thread, after the task is queued (local) or before (remote) |
+//! | `task.complete` | on the thread that ran the task (the loop, or a pool worker), before the `JoinHandle` is woken |
+//! | span close | when the task's future is dropped |
+//! | `loop.pick`, `loop.block_on.poll` | on the loop, before the poll |
+//! | `loop.park` | on the loop, before it checks for work and sleeps |
+//! | `loop.unpark`, `timer.fired` | on the loop, after the sleep; before each due timer's wake |
+//! | `loop.budget_exhausted` | inside the task's poll, before its forced yield |
+//! | `io.ready` | on the loop, after the reactor's lock is released, before the wake |
+//!
+//! One rule comes from `tracing`, not coop: an event that a callback causes
+//! is dispatched again, to a *global* subscriber only (a scoped one, set with
+//! `with_default`, does not see events from inside its own callbacks). A
+//! global subscriber that, say, wakes a task on every `task.wake` must guard
+//! against its own recursion.
 
 use std::future::Future;
 use std::panic::Location;
@@ -27,12 +64,22 @@ use std::time::{Duration, Instant};
 use pin_project_lite::pin_project;
 use tracing::{Level, Span};
 
+use crate::catch::catch;
 use crate::task::TaskId;
+
+/// Emits one event: the subscriber's callback is user code, so a panic in
+/// it is caught here and the loop's step goes on (see the module docs).
+#[inline(always)]
+fn emit(event: impl FnOnce()) {
+    catch(event);
+}
 
 const TASK: &str = "coop::task";
 
 pub(crate) fn task_spawn(id: TaskId, location: &'static Location<'static>) {
-    tracing::event!(name: "task.spawn", target: TASK, Level::TRACE, task.id = id.as_u64(), spawned.at = %location, "spawn");
+    emit(
+        || tracing::event!(name: "task.spawn", target: TASK, Level::TRACE, task.id = id.as_u64(), spawned.at = %location, "spawn"),
+    );
 }
 
 /// Gives `future` its own `task` span (task id and spawn site) if a
@@ -46,26 +93,57 @@ pub(crate) fn instrument<F: Future>(
     id: TaskId,
     location: &'static Location<'static>,
 ) -> Result<Instrumented<F>, F> {
-    if !tracing::enabled!(target: TASK, Level::TRACE) {
+    if !catch(|| tracing::enabled!(target: TASK, Level::TRACE)).unwrap_or(false) {
         return Err(future);
     }
-    let span = tracing::trace_span!(
-        target: TASK,
-        "task",
-        task.id = id.as_u64(),
-        spawned.at = %location
-    );
-    Ok(Instrumented { future, span })
+    let span = catch(|| {
+        tracing::trace_span!(
+            target: TASK,
+            "task",
+            task.id = id.as_u64(),
+            spawned.at = %location
+        )
+    });
+    match span {
+        Some(span) => Ok(Instrumented { future, span }),
+        // The subscriber panicked making the span: the task goes untraced.
+        None => Err(future),
+    }
 }
 
 pin_project! {
     /// A task's future inside its span: every poll enters the span and is
     /// bracketed by `task.poll.start` and `task.poll.end` (with the outcome
-    /// and how long the poll took).
+    /// and how long the poll took). Entering, leaving and closing the span
+    /// call the subscriber, so each goes through [`catch`] too; the span
+    /// closes just before the future is dropped.
     pub(crate) struct Instrumented<F> {
         #[pin]
         future: F,
         span: Span,
+    }
+
+    impl<F> PinnedDrop for Instrumented<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let span = std::mem::replace(this.project().span, Span::none());
+            catch(move || drop(span));
+        }
+    }
+}
+
+/// Inside a span for as long as it lives (exits on unwind too).
+struct Entered<'a>(&'a Span);
+
+impl<'a> Entered<'a> {
+    fn enter(span: &'a Span) -> Entered<'a> {
+        catch(|| span.with_subscriber(|(id, dispatch)| dispatch.enter(id)));
+        Entered(span)
+    }
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        catch(|| self.0.with_subscriber(|(id, dispatch)| dispatch.exit(id)));
     }
 }
 
@@ -74,8 +152,8 @@ impl<F: Future> Future for Instrumented<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let me = self.project();
-        let _entered = me.span.enter();
-        tracing::event!(name: "task.poll.start", target: TASK, Level::TRACE, "poll");
+        let _entered = Entered::enter(me.span);
+        emit(|| tracing::event!(name: "task.poll.start", target: TASK, Level::TRACE, "poll"));
         let started = Instant::now();
         let result = me.future.poll(cx);
         let outcome = if result.is_ready() {
@@ -83,72 +161,97 @@ impl<F: Future> Future for Instrumented<F> {
         } else {
             "pending"
         };
-        tracing::event!(
-            name: "task.poll.end",
-            target: TASK,
-            Level::TRACE,
-            outcome,
-            elapsed = ?started.elapsed(),
-            "{outcome}"
-        );
+        let elapsed = started.elapsed();
+        emit(|| {
+            tracing::event!(
+                name: "task.poll.end",
+                target: TASK,
+                Level::TRACE,
+                outcome,
+                ?elapsed,
+                "{outcome}"
+            )
+        });
         result
     }
 }
 
 pub(crate) fn task_wake(id: TaskId, remote: bool) {
     let from = if remote { "remote" } else { "local" };
-    tracing::event!(name: "task.wake", target: TASK, Level::TRACE, task.id = id.as_u64(), from, "wake ({from})");
-}
-
-pub(crate) fn task_wake_ignored(id: TaskId) {
-    tracing::event!(
-        name: "task.wake",
-        target: TASK,
-        Level::TRACE,
-        task.id = id.as_u64(),
-        from = "already scheduled, running or done",
-        "wake (no-op)"
+    emit(
+        || tracing::event!(name: "task.wake", target: TASK, Level::TRACE, task.id = id.as_u64(), from, "wake ({from})"),
     );
 }
 
+pub(crate) fn task_wake_ignored(id: TaskId) {
+    emit(|| {
+        tracing::event!(
+            name: "task.wake",
+            target: TASK,
+            Level::TRACE,
+            task.id = id.as_u64(),
+            from = "already scheduled, running or done",
+            "wake (no-op)"
+        )
+    });
+}
+
 pub(crate) fn task_complete(id: TaskId) {
-    tracing::event!(name: "task.complete", target: TASK, Level::TRACE, task.id = id.as_u64(), "complete");
+    emit(
+        || tracing::event!(name: "task.complete", target: TASK, Level::TRACE, task.id = id.as_u64(), "complete"),
+    );
 }
 
 const EXECUTOR: &str = "coop::executor";
 
 /// The loop popped a task from a run queue and is about to run it.
 pub(crate) fn pick(id: TaskId) {
-    tracing::event!(name: "loop.pick", target: EXECUTOR, Level::TRACE, task.id = id.as_u64(), "pick");
+    emit(
+        || tracing::event!(name: "loop.pick", target: EXECUTOR, Level::TRACE, task.id = id.as_u64(), "pick"),
+    );
 }
 
 pub(crate) fn block_on_poll() {
-    tracing::event!(name: "loop.block_on.poll", target: EXECUTOR, Level::TRACE, "poll the block_on future");
+    emit(
+        || tracing::event!(name: "loop.block_on.poll", target: EXECUTOR, Level::TRACE, "poll the block_on future"),
+    );
 }
 
-pub(crate) fn park(timeout: Option<Duration>) {
-    tracing::event!(name: "loop.park", target: EXECUTOR, Level::TRACE, ?timeout, "park");
+/// The loop is about to look for work and sleep for at most `timeout()`
+/// (called only if a subscriber listens; a wake from the subscriber makes
+/// the sleep shorter).
+pub(crate) fn park(timeout: impl FnOnce() -> Option<Duration>) {
+    emit(
+        || tracing::event!(name: "loop.park", target: EXECUTOR, Level::TRACE, timeout = ?timeout(), "park"),
+    );
 }
 
 pub(crate) fn unpark(events: usize) {
-    tracing::event!(name: "loop.unpark", target: EXECUTOR, Level::TRACE, events, "unpark");
+    emit(|| tracing::event!(name: "loop.unpark", target: EXECUTOR, Level::TRACE, events, "unpark"));
 }
 
 pub(crate) fn budget_exhausted() {
-    tracing::event!(name: "loop.budget_exhausted", target: EXECUTOR, Level::TRACE, "budget spent: forced yield");
+    emit(
+        || tracing::event!(name: "loop.budget_exhausted", target: EXECUTOR, Level::TRACE, "budget spent: forced yield"),
+    );
 }
 
 #[cfg_attr(loom, allow(dead_code))]
 pub(crate) fn io_ready(token: usize, readable: bool, writable: bool) {
-    tracing::event!(name: "io.ready", target: "coop::reactor", Level::TRACE, token, readable, writable, "io ready");
+    emit(
+        || tracing::event!(name: "io.ready", target: "coop::reactor", Level::TRACE, token, readable, writable, "io ready"),
+    );
 }
 
 pub(crate) fn timer_fired(deadline: Instant, now: Instant) {
-    tracing::event!(
-        name: "timer.fired",
-        target: "coop::time",
-        Level::TRACE,
-        late_by = ?now.saturating_duration_since(deadline),
-        "timer fired"
-    );
+    let late_by = now.saturating_duration_since(deadline);
+    emit(|| {
+        tracing::event!(
+            name: "timer.fired",
+            target: "coop::time",
+            Level::TRACE,
+            ?late_by,
+            "timer fired"
+        )
+    });
 }

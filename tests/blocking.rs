@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use coop::{Builder, Runtime};
 
+mod support;
+
 #[test]
 fn a_job_result_reaches_the_awaiting_task() {
     let rt = Runtime::new().unwrap();
@@ -190,4 +192,44 @@ fn a_job_can_spawn_more_jobs_and_tasks_through_the_current_handle() {
 #[should_panic(expected = "outside a coop runtime")]
 fn spawn_blocking_outside_a_runtime_panics_with_a_hint() {
     drop(coop::spawn_blocking(|| ()));
+}
+
+/// A waker that panics when woken: user code the pool runs when a job
+/// completes.
+struct PanickingWaker;
+
+impl std::task::Wake for PanickingWaker {
+    fn wake(self: Arc<Self>) {
+        panic!("this waker panics in wake");
+    }
+}
+
+#[test]
+fn a_panic_in_a_job_handles_waker_leaves_the_pool_usable_and_shutdown_prompt() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    let rt = Builder::new().max_blocking_threads(1).build().unwrap();
+    let handle = rt.handle();
+    let (go, wait) = mpsc::channel::<()>();
+    let mut first = handle.spawn_blocking(move || wait.recv().unwrap());
+    let waker = Waker::from(Arc::new(PanickingWaker));
+    let polled = std::pin::Pin::new(&mut first).poll(&mut Context::from_waker(&waker));
+    assert!(polled.is_pending(), "the job waits for `go`");
+    // The job completes on the only worker and wakes the handle: the
+    // waker panics there.
+    go.send(()).unwrap();
+    let second = support::within(support::GENEROUS, move || {
+        while !first.is_finished() {
+            std::thread::yield_now();
+        }
+        handle.spawn_blocking(|| 2).join_blocking().unwrap()
+    });
+    assert_eq!(second, 2, "the pool's only thread slot was lost");
+    let started = std::time::Instant::now();
+    rt.shutdown_timeout(Duration::from_secs(60));
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "shutdown waited for a worker that was gone"
+    );
 }

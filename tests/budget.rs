@@ -106,3 +106,68 @@ fn awaiting_finished_join_handles_spends_budget_too() {
     // 1 poll to spawn, then 20 ready handles at 4 per poll: 5 more.
     assert!(polls.get() >= 6, "polled {} times", polls.get());
 }
+
+/// More ready waits than a budget holds: each shape below spun forever at
+/// 100% CPU when the blocking pool ran jobs inside the loop's budget.
+const MORE_THAN_A_BUDGET: u64 = 2 * coop::DEFAULT_BUDGET as u64;
+
+/// Runs that many jobs one after another, each waited for with
+/// `join_blocking`, and sums their results.
+fn join_many(handle: &coop::Handle) -> u64 {
+    (0..MORE_THAN_A_BUDGET)
+        .map(|i| handle.spawn_blocking(move || i).join_blocking().unwrap())
+        .sum()
+}
+
+#[test]
+fn a_blocking_job_may_join_more_handles_than_a_budget_holds() {
+    let sum = support::within(support::GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        rt.block_on(
+            rt.handle()
+                .spawn_blocking(|| join_many(&coop::Handle::current())),
+        )
+        .unwrap()
+    });
+    assert_eq!(sum, (0..MORE_THAN_A_BUDGET).sum::<u64>());
+}
+
+#[test]
+fn handle_block_on_in_a_blocking_job_may_await_more_ready_handles_than_a_budget_holds() {
+    let sum = support::within(support::GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        rt.block_on(rt.handle().spawn_blocking(|| {
+            let handle = coop::Handle::current();
+            let jobs: Vec<_> = (0..MORE_THAN_A_BUDGET)
+                .map(|i| handle.spawn_blocking(move || i))
+                .collect();
+            while !jobs.iter().all(|job| job.is_finished()) {
+                std::thread::yield_now();
+            }
+            // Every handle is ready: each `.await` spends a unit of budget
+            // if one applies here.
+            handle.block_on(async {
+                let mut sum = 0;
+                for job in jobs {
+                    sum += job.await.unwrap();
+                }
+                sum
+            })
+        }))
+        .unwrap()
+    });
+    assert_eq!(sum, (0..MORE_THAN_A_BUDGET).sum::<u64>());
+}
+
+#[test]
+fn a_plain_thread_may_join_more_handles_than_a_budget_holds() {
+    // The control: never bound, before the fix or after.
+    let sum = support::within(support::GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        let handle = rt.handle();
+        std::thread::spawn(move || join_many(&handle))
+            .join()
+            .unwrap()
+    });
+    assert_eq!(sum, (0..MORE_THAN_A_BUDGET).sum::<u64>());
+}

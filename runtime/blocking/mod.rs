@@ -48,6 +48,12 @@
 //!   [`DEFAULT_MAX_BLOCKING_THREADS`], 512 as in tokio: blocking jobs mostly
 //!   *wait*, so many more threads than cores make sense). Jobs beyond the
 //!   cap wait in the queue, first in first out.
+//! * A thread whose job has just returned counts as available: the next
+//!   job takes it instead of starting a thread, so jobs run one after
+//!   another use one thread (see `pool.rs`).
+//! * Threads are named `coop-blk-{n}`, distinct within the 15 bytes Linux
+//!   keeps (see `name.rs`); `Builder::thread_name` and
+//!   `Builder::thread_name_fn` choose other names.
 //! * An idle thread waits for work for `Builder::thread_keep_alive`
 //!   (default [`DEFAULT_THREAD_KEEP_ALIVE`], 10 s), then exits.
 //! * Shutdown (`Runtime` drop or `Runtime::shutdown_timeout`) cancels every
@@ -60,9 +66,11 @@
 //! Under `--cfg loom` there is no clock: an idle thread exits at once instead
 //! of waiting for the keep-alive, and shutdown waits without a bound.
 
+mod name;
 mod pool;
 mod task;
 
+pub(crate) use name::ThreadName;
 pub(crate) use pool::{BlockingPool, PoolConfig};
 pub(crate) use task::BlockingTask;
 

@@ -8,27 +8,59 @@
 //!   shut down? ─► cancel task here       loop:
 //!   queue.push(task)                       pop a task? unlock, run it, lock
 //!   idle > notified? unlock, notify one    shut down? exit
-//!   else threads < max? start one          idle: wait (keep-alive) for a notify
-//!   (else a busy thread pops it later)     timed out, not notified? exit
+//!   searching > claimed? claim one         idle: wait (keep-alive) for a notify
+//!   else threads < max? start one          timed out, not notified? exit
+//!   (else a busy thread pops it later)
 //! ```
 //!
 //! Every job pushed is run or cancelled: it is pushed under the lock, and
-//! either an idle thread was notified, a new thread was started, or every
-//! allowed thread is busy and pops the queue before it may go idle.
+//! either an idle thread was notified, a searching thread was claimed, a
+//! new thread was started, or every allowed thread is busy and pops the
+//! queue before it may go idle.
+//!
+//! ## Searching workers: one thread for sequential jobs
+//!
+//! A job's result wakes its `JoinHandle` *inside* the job run, before the
+//! worker takes the lock again. The next job of a sequential caller
+//! (`spawn_blocking(..).await` in a loop) arrives in that window, when the
+//! worker is neither idle nor visibly free. Counting it busy would start a
+//! thread per such job (and the spare threads, woken in turn, would never
+//! reach their keep-alive). So as soon as the closure returns, the worker
+//! counts itself *searching* (`Inner::searching`, an atomic: the job does
+//! not take the lock for it), and a spawn that finds a searching worker not
+//! yet claimed by another job claims it instead of starting a thread. A
+//! searching worker always locks and looks at the queue before it may go
+//! idle, so the claimed job is taken (by it, or by any worker that looks
+//! first). Under the lock a worker leaves the count and drops one claim,
+//! which keeps `claimed <= searching`.
+//!
+//! ## Panics on a worker
+//!
+//! A panic in the closure is the task's (its `JoinHandle` reports it). What
+//! else runs user code on a worker, the handle's waker and a dropped
+//! output's `Drop` when the job completes, is caught and dropped
+//! (`catch.rs`): the worker goes on with the next job. Should the worker
+//! unwind anyway, a drop guard counts it out (thread count, claims, exit
+//! notification) so later jobs still find a thread and shutdown does not
+//! wait for a thread that is gone.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use super::name::ThreadName;
 use crate::executor::Shared;
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Condvar, Mutex, MutexGuard};
 use crate::loom::thread;
 use crate::task::{Ran, TaskRef};
 
 /// The pool's settings, from [`Builder`](crate::Builder).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct PoolConfig {
     pub(crate) max_threads: usize,
     pub(crate) keep_alive: Duration,
+    pub(crate) thread_name: ThreadName,
 }
 
 /// The blocking pool of one runtime. Lives in the runtime's [`Shared`].
@@ -42,6 +74,10 @@ struct Inner {
     work: Condvar,
     /// Shutdown waits here for the last worker to leave.
     all_exited: Condvar,
+    /// Workers whose job has returned and that have not looked at the
+    /// queue since (see the module docs). Raised without the lock, lowered
+    /// under it.
+    searching: AtomicUsize,
     config: PoolConfig,
 }
 
@@ -54,11 +90,13 @@ struct State {
     /// Notifications sent to idle workers and not yet taken by one: a spawn
     /// starts a new thread unless an idle one is left un-notified.
     notified: usize,
+    /// Queued jobs promised to searching workers: a spawn claims one
+    /// unless every searching worker is claimed already.
+    claimed: usize,
     shutdown: bool,
     /// Join handles of live workers, by worker number, so shutdown can join
     /// them. A worker that retires on its own removes (detaches) its own.
     workers: HashMap<usize, thread::JoinHandle<()>>,
-    next_worker: usize,
 }
 
 impl BlockingPool {
@@ -70,12 +108,13 @@ impl BlockingPool {
                     threads: 0,
                     idle: 0,
                     notified: 0,
+                    claimed: 0,
                     shutdown: false,
                     workers: HashMap::new(),
-                    next_worker: 0,
                 }),
                 work: Condvar::new(),
                 all_exited: Condvar::new(),
+                searching: AtomicUsize::new(0),
                 config,
             }),
         }
@@ -99,6 +138,10 @@ impl BlockingPool {
             // futex calls per job).
             drop(state);
             self.inner.work.notify_one();
+        } else if self.inner.searching.load(Ordering::SeqCst) > state.claimed {
+            // A worker just finished a job and will look at the queue
+            // before it may idle: it takes this one, no new thread.
+            state.claimed += 1;
         } else if state.threads < self.inner.config.max_threads {
             self.start_worker(&mut state, shared);
         }
@@ -107,15 +150,18 @@ impl BlockingPool {
     /// Starts a worker while the lock is held, so it cannot look at the
     /// state (or remove its join handle) before it is recorded.
     fn start_worker(&self, state: &mut State, shared: &Arc<Shared>) {
-        let number = state.next_worker;
+        // The smallest number no live worker has: names stay short enough
+        // to be told apart (see `name.rs`).
+        let number = (0..)
+            .find(|n| !state.workers.contains_key(n))
+            .expect("fewer than usize::MAX workers");
         let inner = self.inner.clone();
         let shared = shared.clone();
         let spawned = thread::Builder::new()
-            .name(format!("coop-blocking-{number}"))
-            .spawn(move || inner.run_worker(number, shared));
+            .name(self.inner.config.thread_name.name(number))
+            .spawn(move || Inner::run_worker(inner, number, shared));
         match spawned {
             Ok(handle) => {
-                state.next_worker += 1;
                 state.threads += 1;
                 state.workers.insert(number, handle);
             }
@@ -189,21 +235,31 @@ impl BlockingPool {
 }
 
 impl Inner {
-    fn run_worker(&self, number: usize, shared: Arc<Shared>) {
+    /// A worker's life. An associated function, not a method on
+    /// `Arc<Self>`: loom's `Arc` cannot be a `self` type.
+    fn run_worker(this: Arc<Inner>, number: usize, shared: Arc<Shared>) {
         // `Handle::current()` (and so `spawn_blocking`) works inside a job.
         let _current = crate::context::enter_handle(shared);
-        let mut state = self.state.lock();
+        let _worker = WorkerGuard::enter(&this);
+        let exit = ExitGuard {
+            inner: &this,
+            number,
+        };
+        let me: &Inner = &this;
+        let mut state = me.state.lock();
         loop {
+            // Looking at the queue now: no longer searching.
+            me.stop_searching(&mut state);
             if let Some(task) = state.queue.pop_front() {
                 drop(state);
                 run(task);
-                state = self.state.lock();
+                state = me.state.lock();
                 continue;
             }
             if state.shutdown {
                 break;
             }
-            match self.wait_for_work(state) {
+            match me.wait_for_work(state) {
                 (s, true) => state = s,
                 (mut s, false) => {
                     // Retiring: nobody will join this thread.
@@ -213,9 +269,18 @@ impl Inner {
                 }
             }
         }
-        state.threads -= 1;
-        if state.threads == 0 && state.shutdown {
-            self.all_exited.notify_all();
+        // Not unwinding: leave under the lock held, and keep the handle for
+        // shutdown to join.
+        exit.leave(&mut state);
+        std::mem::forget(exit);
+    }
+
+    /// If this worker counted itself searching, it no longer does, and one
+    /// claim goes with it (so `claimed <= searching` holds).
+    fn stop_searching(&self, state: &mut State) {
+        if JOB_RETURNED.with(|returned| returned.replace(false)) {
+            self.searching.fetch_sub(1, Ordering::SeqCst);
+            state.claimed = state.claimed.saturating_sub(1);
         }
     }
 
@@ -247,11 +312,85 @@ impl Inner {
     }
 }
 
-/// Runs one blocking task to the end on this pool thread.
+/// Runs one blocking task to the end on this pool thread. What can unwind
+/// out of it is user code run as the job completes (the `JoinHandle`'s
+/// waker, a dropped output's `Drop`): caught, so the worker lives on.
 fn run(task: TaskRef) {
-    // The budget only matters to futures that yield; a job never does.
-    match task.run(crate::DEFAULT_BUDGET) {
-        Ran::Idle | Ran::Complete(_) => {}
-        Ran::Reschedule(_) => unreachable!("a blocking task is never Pending"),
+    crate::catch::catch(|| {
+        // The budget only matters to futures that yield; a job never does,
+        // and `BlockingTask` runs its closure unconstrained (see
+        // `budget.rs`).
+        match task.run(crate::DEFAULT_BUDGET) {
+            Ran::Idle | Ran::Complete(_) => {}
+            Ran::Reschedule(_) => unreachable!("a blocking task is never Pending"),
+        }
+    });
+}
+
+crate::loom::thread_local! {
+    /// On a worker: its pool, so a job can say it has returned.
+    static WORKER: RefCell<Option<Arc<Inner>>> = RefCell::new(None);
+    /// On a worker: its job returned and it counted itself searching.
+    static JOB_RETURNED: Cell<bool> = Cell::new(false);
+}
+
+/// Called by a blocking job on its thread as soon as its closure returns,
+/// before its `JoinHandle` is woken: the worker counts itself searching
+/// (see the module docs).
+pub(crate) fn job_returned() {
+    let counted = WORKER.with(|worker| match &*worker.borrow() {
+        Some(inner) => {
+            inner.searching.fetch_add(1, Ordering::SeqCst);
+            true
+        }
+        None => false,
+    });
+    if counted {
+        JOB_RETURNED.with(|returned| returned.set(true));
+    }
+}
+
+/// Makes this thread a worker of `inner` for [`job_returned`] while alive.
+struct WorkerGuard;
+
+impl WorkerGuard {
+    fn enter(inner: &Arc<Inner>) -> WorkerGuard {
+        WORKER.with(|worker| *worker.borrow_mut() = Some(inner.clone()));
+        WorkerGuard
+    }
+}
+
+impl Drop for WorkerGuard {
+    fn drop(&mut self) {
+        let _ = WORKER.try_with(|worker| worker.borrow_mut().take());
+    }
+}
+
+/// Counts a worker out of the pool. Dropped only if the worker unwinds:
+/// the normal exit calls [`ExitGuard::leave`] with the lock it holds.
+struct ExitGuard<'a> {
+    inner: &'a Inner,
+    /// The worker's number, to detach its own handle on unwind.
+    number: usize,
+}
+
+impl ExitGuard<'_> {
+    fn leave(&self, state: &mut State) {
+        self.inner.stop_searching(state);
+        state.threads -= 1;
+        if state.threads == 0 && state.shutdown {
+            self.inner.all_exited.notify_all();
+        }
+    }
+}
+
+impl Drop for ExitGuard<'_> {
+    fn drop(&mut self) {
+        let mut state = self.inner.state.lock();
+        // Nobody will join a thread that is unwinding.
+        drop(state.workers.remove(&self.number));
+        self.leave(&mut state);
+        // Jobs this worker would have taken go to the idle ones.
+        self.inner.work.notify_all();
     }
 }

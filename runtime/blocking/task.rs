@@ -29,6 +29,12 @@ where
             .0
             .take()
             .expect("a blocking task is polled once: it is Ready the first time");
-        Poll::Ready(f())
+        // A job is not on the loop: the budget does not bind it (see
+        // `budget.rs`), so it may wait on as many ready things as it likes.
+        let output = crate::budget::unconstrained(f);
+        // Before the result wakes anyone: this worker will look at the
+        // queue again, so the next job need not start a thread.
+        super::pool::job_returned();
+        Poll::Ready(output)
     }
 }

@@ -48,7 +48,7 @@ use owned::OwnedTasks;
 use run_queue::LocalQueue;
 
 /// Tunables, set through [`Builder`](crate::Builder).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Config {
     /// Tasks polled between two looks at I/O and timers while tasks keep
     /// running.
@@ -84,7 +84,7 @@ impl Core {
     pub(crate) fn new(config: Config) -> io::Result<Core> {
         let (driver, unparker) = Driver::new()?;
         Ok(Core {
-            shared: Arc::new(Shared::new(unparker, config.pool)),
+            shared: Arc::new(Shared::new(unparker, config.pool.clone())),
             run_queue: LocalQueue::default(),
             owned: OwnedTasks::default(),
             timers: RefCell::new(TimerHeap::default()),
@@ -232,14 +232,21 @@ impl Core {
     /// fires due timers.
     fn turn(&self, main_woken: impl Fn() -> bool) {
         let has_work = || !self.run_queue.is_empty() || main_woken();
-        let mut timeout = if has_work() {
-            Some(Duration::ZERO)
-        } else {
-            self.timers
-                .borrow()
-                .next_deadline()
-                .map(|deadline| deadline.saturating_duration_since(crate::time::now()))
+        let timeout_now = || {
+            if has_work() {
+                Some(Duration::ZERO)
+            } else {
+                self.timers
+                    .borrow()
+                    .next_deadline()
+                    .map(|deadline| deadline.saturating_duration_since(crate::time::now()))
+            }
         };
+        // Traced first, while nothing is borrowed and before the loop looks
+        // for work: a subscriber may wake or spawn here (see `trace.rs`).
+        // The timeout is computed only if a subscriber listens.
+        trace::park(timeout_now);
+        let mut timeout = timeout_now();
         let mut driver = self.driver.borrow_mut();
         let on = driver.park_on();
         let mut sleeping = false;
@@ -250,7 +257,6 @@ impl Core {
                 timeout = Some(Duration::ZERO);
             }
         }
-        trace::park(timeout);
         let events = driver.park(on, timeout);
         drop(driver);
         if sleeping {
@@ -319,20 +325,22 @@ impl Core {
 /// Sends a task's queue reference to the run queue of its runtime: the
 /// local queue when called on that runtime's loop, else the remote queue.
 pub(crate) fn schedule(task: TaskRef) {
+    let id = task.header().id;
     let mut task = Some(task);
     context::try_with_core(|core| {
         let header = task.as_ref().expect("not taken yet").header();
         if Arc::ptr_eq(&core.shared, &header.scheduler) {
-            trace::task_wake(header.id, false);
             core.run_queue.push(task.take().expect("not taken yet"));
         }
     });
-    if let Some(task) = task {
-        let header = task.header();
-        trace::task_wake(header.id, true);
-        let shared = header.scheduler.clone();
-        shared.push_remote(task);
-    }
+    // Traced outside the borrow of the current runtime, once queued.
+    let Some(task) = task else {
+        trace::task_wake(id, false);
+        return;
+    };
+    trace::task_wake(id, true);
+    let shared = task.header().scheduler.clone();
+    shared.push_remote(task);
 }
 
 /// The waker of the future passed to `block_on`.

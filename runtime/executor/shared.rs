@@ -131,6 +131,7 @@ mod loom_tests {
         let config = PoolConfig {
             max_threads: 1,
             keep_alive: std::time::Duration::ZERO,
+            thread_name: Default::default(),
         };
         (driver, Arc::new(Shared::new(unparker, config)))
     }

@@ -124,7 +124,6 @@ impl Reactor {
                     continue;
                 }
                 let bits = scheduled_io::ready_bits(event);
-                trace::io_ready(token.0, event.is_readable(), event.is_writable());
                 if let Some(io) = sources.slab.get(token.0 & KEY_MASK) {
                     // A stale event for a dropped source whose slot was reused
                     // carries the old generation: skip it.
@@ -133,6 +132,11 @@ impl Reactor {
                     }
                 }
             }
+        }
+        // Traced outside the lock: a subscriber may register or drop a
+        // socket, which takes it (see `trace.rs`).
+        for event in self.events.iter().filter(|e| e.token() != WAKER_TOKEN) {
+            trace::io_ready(event.token().0, event.is_readable(), event.is_writable());
         }
         for (io, bits) in ready.drain(..) {
             io.set_readiness(self.tick, bits);
