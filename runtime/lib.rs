@@ -51,6 +51,7 @@
 //! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], Unix sockets |
+//! | `signal/` | Unix signals on the reactor: [`signal::ctrl_c`], [`signal::unix::signal`] |
 //! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`] |
 //! | `park.rs` | the seam between the loop and what it sleeps on |
 //! | `budget.rs` | the cooperative budget |
@@ -152,6 +153,8 @@ mod park_thread;
 #[cfg(not(loom))]
 mod reactor;
 mod runtime;
+#[cfg(not(loom))]
+pub mod signal;
 mod task;
 pub mod time;
 mod trace;

@@ -48,8 +48,18 @@ impl<S: Source> IoSource<S> {
     /// # Panics
     /// Outside a runtime (see `context::with_core`).
     #[track_caller]
-    pub(crate) fn new(mut source: S) -> io::Result<IoSource<S>> {
-        let registration = Registration::new(&mut source, Interest::READABLE | Interest::WRITABLE)?;
+    pub(crate) fn new(source: S) -> io::Result<IoSource<S>> {
+        IoSource::with_interest(source, Interest::READABLE | Interest::WRITABLE)
+    }
+
+    /// Registers `source` for `interest` only (a signal listener's
+    /// self-pipe is only ever read).
+    ///
+    /// # Panics
+    /// Outside a runtime (see `context::with_core`).
+    #[track_caller]
+    pub(crate) fn with_interest(mut source: S, interest: Interest) -> io::Result<IoSource<S>> {
+        let registration = Registration::new(&mut source, interest)?;
         Ok(IoSource {
             source: Some(source),
             registration,
@@ -101,6 +111,21 @@ impl<S: Source> IoSource<S> {
             || io::Read::read(&mut &*source, buf),
             |&n| 0 < n && n < len,
         )
+    }
+
+    /// [`poll_read`](Self::poll_read) for sources whose read side takes
+    /// `&mut` (a signal listener drains its self-pipe through `&mut self`).
+    pub(crate) fn poll_read_mut<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&mut S) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let source = self
+            .source
+            .as_mut()
+            .expect("IoSource used after into_inner (a coop bug)");
+        self.registration
+            .poll_io(cx, Direction::Read, || op(source))
     }
 
     fn poll_io<R>(

@@ -64,7 +64,7 @@
 //! [`AsyncWrite`]: futures_io::AsyncWrite
 
 mod addr;
-mod io_source;
+pub(crate) mod io_source;
 pub mod split;
 mod stream_io;
 pub mod tcp;
