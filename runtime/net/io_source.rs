@@ -7,9 +7,10 @@
 //!                    ├── source: the non-blocking socket (owns the fd)
 //!                    └── registration: token + readiness in the reactor
 //!
-//!   read:  io.poll_read(cx, |s| s.read(buf))
-//!            └─► Registration::poll_io(Read, op)   // retry on WouldBlock
-//!   stream read: io.poll_read_stream(cx, buf)      // + clear after a short read
+//!   recv:  io.read_with(|s| s.recv(buf)).await       // a waiter-list entry
+//!            └─► Registration::poll_io(Read, waiter, op)   // retry on WouldBlock
+//!   stream read: io.poll_read_stream(cx, buf, drains)   // reader slot; + clear
+//!                                                      // after a short read (TCP)
 //!   drop:  deregister from epoll ─► close the fd   // in that order
 //! ```
 //!
@@ -18,11 +19,16 @@
 //! while the fd still names it, so no event for it can arrive later with a
 //! token whose slab slot has been handed to another socket.
 //!
-//! Everything here takes `&self`: the reactor keeps one waker for a reader
-//! and one for a writer, so a read and a write (two split halves, two tasks)
-//! can wait on one socket at the same time. `IoSource` is `Send + Sync`
-//! whenever the socket is: the registration's state lives behind atomics
-//! and a mutex.
+//! Everything here takes `&self`. A stream's `poll_read`/`poll_write` wait
+//! in the reactor's single reader and writer slots (one task per direction,
+//! as `AsyncRead` and split halves have it); `read_with`/`write_with`, the
+//! `async fn`s (`accept`, `recv`, `send_to`, `peek`, …), wait in the
+//! socket's waiter list, so any number of tasks can wait in them at once.
+//! Every readiness report wakes all of that direction's waiters; the first
+//! the loop runs takes the connection or datagram, and the others see
+//! `WouldBlock` and wait again (`reactor/waiters.rs`). `IoSource` is
+//! `Send + Sync` whenever the socket is: the registration's state lives
+//! behind atomics and a mutex.
 
 use std::fmt;
 use std::future::poll_fn;
@@ -33,6 +39,22 @@ use mio::event::Source;
 use mio::Interest;
 
 use crate::reactor::{Direction, Registration};
+
+/// Readable, writable and, where the OS has it, urgent data (`EPOLLPRI`):
+/// the reactor must learn of urgent data, since a read stops at its mark
+/// (see `reactor/mod.rs`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const INTEREST: Interest = Interest::READABLE
+    .add(Interest::WRITABLE)
+    .add(Interest::PRIORITY);
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const INTEREST: Interest = Interest::READABLE.add(Interest::WRITABLE);
+
+/// Whether a short read on a TCP stream may clear the readiness: only
+/// where the reactor hears of urgent data, the one thing that stops a TCP
+/// read early with more queued.
+pub(crate) const TCP_SHORT_READ_DRAINS: bool =
+    cfg!(any(target_os = "linux", target_os = "android"));
 
 /// A `mio` source registered with the current runtime's reactor for both
 /// reading and writing.
@@ -49,7 +71,7 @@ impl<S: Source> IoSource<S> {
     /// Outside a runtime (see `context::with_core`).
     #[track_caller]
     pub(crate) fn new(source: S) -> io::Result<IoSource<S>> {
-        IoSource::with_interest(source, Interest::READABLE | Interest::WRITABLE)
+        IoSource::with_interest(source, INTEREST)
     }
 
     /// Registers `source` for `interest` only (a signal listener's
@@ -73,33 +95,31 @@ impl<S: Source> IoSource<S> {
             .expect("IoSource used after into_inner (a coop bug)")
     }
 
-    /// Runs the non-blocking read-side `op` until it does not hit
-    /// `WouldBlock`, waiting for readability in between.
-    pub(crate) fn poll_read<R>(
-        &self,
-        cx: &mut Context<'_>,
-        op: impl FnMut(&S) -> io::Result<R>,
-    ) -> Poll<io::Result<R>> {
-        self.poll_io(cx, Direction::Read, op)
-    }
-
     /// Runs the non-blocking write-side `op` until it does not hit
-    /// `WouldBlock`, waiting for writability in between.
+    /// `WouldBlock`, waiting for writability in the writer slot in between
+    /// (one task at a time: a stream's `poll_write`).
     pub(crate) fn poll_write<R>(
         &self,
         cx: &mut Context<'_>,
         op: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io(cx, Direction::Write, op)
+        let source = self.get_ref();
+        let mut op = op;
+        self.registration
+            .poll_io(cx, Direction::Write, None, || op(source))
     }
 
-    /// One read of a byte stream into `buf`. A short read (some bytes, less
-    /// than `buf` holds) drained the socket, so it clears the readiness too
-    /// (see `reactor/registration.rs`).
+    /// One read of a byte stream into `buf`, waiting in the reader slot. A
+    /// short read (some bytes, less than `buf` holds) drained the socket
+    /// when `short_read_drains` (TCP), so it clears the readiness too (see
+    /// `reactor/registration.rs`); a Unix stream read also stops at a
+    /// message that carried file descriptors or other credentials, with
+    /// more data queued and no new event to come, so it passes `false`.
     pub(crate) fn poll_read_stream(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
+        short_read_drains: bool,
     ) -> Poll<io::Result<usize>>
     where
         for<'a> &'a S: io::Read,
@@ -108,8 +128,9 @@ impl<S: Source> IoSource<S> {
         self.registration.poll_io_drain(
             cx,
             Direction::Read,
+            None,
             || io::Read::read(&mut &*source, buf),
-            |&n| 0 < n && n < len,
+            |&n| short_read_drains && 0 < n && n < len,
         )
     }
 
@@ -125,33 +146,35 @@ impl<S: Source> IoSource<S> {
             .as_mut()
             .expect("IoSource used after into_inner (a coop bug)");
         self.registration
-            .poll_io(cx, Direction::Read, || op(source))
+            .poll_io(cx, Direction::Read, None, || op(source))
     }
 
-    fn poll_io<R>(
+    /// Runs `op` until it does not hit `WouldBlock`, waiting for `dir` in
+    /// the socket's waiter list: any number of tasks may do so at once.
+    async fn wait_with<R>(
         &self,
-        cx: &mut Context<'_>,
         dir: Direction,
         mut op: impl FnMut(&S) -> io::Result<R>,
-    ) -> Poll<io::Result<R>> {
+    ) -> io::Result<R> {
         let source = self.get_ref();
-        self.registration.poll_io(cx, dir, || op(source))
+        let mut waiter = self.registration.waiter();
+        poll_fn(|cx| {
+            self.registration
+                .poll_io(cx, dir, Some(&mut waiter), || op(source))
+        })
+        .await
     }
 
-    /// `poll_read` as a future, for `async fn`s such as `accept` and `recv`.
-    pub(crate) async fn read_with<R>(
-        &self,
-        mut op: impl FnMut(&S) -> io::Result<R>,
-    ) -> io::Result<R> {
-        poll_fn(|cx| self.poll_read(cx, &mut op)).await
+    /// Runs the read-side `op` until it does not hit `WouldBlock`, for
+    /// `async fn`s such as `accept` and `recv` (several tasks may wait).
+    pub(crate) async fn read_with<R>(&self, op: impl FnMut(&S) -> io::Result<R>) -> io::Result<R> {
+        self.wait_with(Direction::Read, op).await
     }
 
-    /// `poll_write` as a future, for `async fn`s such as `send_to`.
-    pub(crate) async fn write_with<R>(
-        &self,
-        mut op: impl FnMut(&S) -> io::Result<R>,
-    ) -> io::Result<R> {
-        poll_fn(|cx| self.poll_write(cx, &mut op)).await
+    /// Runs the write-side `op` until it does not hit `WouldBlock`, for
+    /// `async fn`s such as `send_to` (several tasks may wait).
+    pub(crate) async fn write_with<R>(&self, op: impl FnMut(&S) -> io::Result<R>) -> io::Result<R> {
+        self.wait_with(Direction::Write, op).await
     }
 
     /// Waits for the first writable (or hang-up, or error) report: how a

@@ -7,8 +7,8 @@
 //! and tries again:
 //!
 //! ```text
-//!   stream.read(buf).await
-//!     └─► IoSource::poll_read ─► Registration::poll_io(Read, || read(2))
+//!   socket.recv(buf).await
+//!     └─► IoSource::read_with ─► Registration::poll_io(Read, waiter, || recv(2))
 //!            ready?  no ─► store waker, Pending ──┐
 //!            read(2) ─► WouldBlock ─► clear, wait ┤◄─ reactor: epoll says readable
 //!            read(2) ─► Ok(n) / Ok(0) / Err(e) ─► Ready
@@ -23,6 +23,14 @@
 //! | `tcp/` | [`TcpListener`], [`TcpStream`] |
 //! | `udp.rs` | [`UdpSocket`] |
 //! | `unix/` | [`UnixListener`], [`UnixStream`], [`UnixDatagram`]; `peek.rs`: `MSG_PEEK` through `rustix` |
+//!
+//! Several tasks may wait in the `&self` operations of one socket at once
+//! (`accept` on an `Rc<TcpListener>`, `recv` on an `Rc<UdpSocket>`): each
+//! gets its own place in the socket's waiter list, and every readiness
+//! report wakes them all. The first one the loop runs takes the
+//! connection or datagram; the others find nothing, and wait again. So one
+//! arrival serves one waiter, roughly in the order they were woken, and no
+//! waiter sleeps through an arrival it could have taken.
 //!
 //! Streams speak `futures-io`, so `futures-util`'s `AsyncReadExt`,
 //! `AsyncWriteExt`, `BufReader`, `copy` and the codec crates built on them

@@ -3,7 +3,7 @@
 //! [`AsyncRead`]/[`AsyncWrite`] on top of the reactor.
 //!
 //! ```text
-//!   AsyncRead::poll_read ─► Stream::poll_read_priv ─► IoSource::poll_read_stream(buf)
+//!   AsyncRead::poll_read ─► Stream::poll_read_priv ─► IoSource::poll_read_stream(buf, drains)
 //!   AsyncWrite::poll_write(_vectored) ─► … ─► write(2) / writev(2)
 //!   AsyncWrite::poll_flush ─► Ready(Ok)        (the kernel buffers; nothing to flush)
 //!   AsyncWrite::poll_close ─► shutdown(Write)  (the peer reads EOF)
@@ -64,16 +64,17 @@ pub(crate) fn close_write<S: Stream>(stream: &S) -> Poll<io::Result<()>> {
 /// Implements [`Stream`], [`AsyncRead`](futures_io::AsyncRead) and
 /// [`AsyncWrite`](futures_io::AsyncWrite) for a stream type with an
 /// `io: IoSource<S>` field where `&S: Read + Write` and `S` has
-/// `shutdown`.
+/// `shutdown`; `short_read_drains` says whether a short read proves the
+/// socket empty (`IoSource::poll_read_stream`).
 macro_rules! impl_stream_io {
-    ($ty:ty) => {
+    ($ty:ty, short_read_drains: $drains:expr) => {
         impl $crate::net::stream_io::sealed::Stream for $ty {
             fn poll_read_priv(
                 &self,
                 cx: &mut ::std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> ::std::task::Poll<::std::io::Result<usize>> {
-                self.io.poll_read_stream(cx, buf)
+                self.io.poll_read_stream(cx, buf, $drains)
             }
 
             fn poll_write_priv(

@@ -114,14 +114,14 @@ fn a_stale_token_never_wakes_the_new_owner_of_its_slot() {
         let counter = Arc::new(CountingWaker::default());
         let waker = Waker::from(counter.clone());
         let mut cx = Context::from_waker(&waker);
-        assert!(io_b.poll_ready(&mut cx, Direction::Read).is_pending());
+        assert!(io_b.poll_ready(&mut cx, Direction::Read, None).is_pending());
 
         // An event for A's old token: the reactor must drop it.
         let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         sender.send_to(b"to the old owner", a_addr).unwrap();
         crate::time::sleep(Duration::from_millis(50)).await;
         assert_eq!(counter.0.load(Ordering::SeqCst), 0, "B woken by A's event");
-        assert!(io_b.poll_ready(&mut cx, Direction::Read).is_pending());
+        assert!(io_b.poll_ready(&mut cx, Direction::Read, None).is_pending());
 
         // Control: B's own event does wake it.
         sender.send_to(b"to the new owner", b_addr).unwrap();
@@ -130,7 +130,7 @@ fn a_stale_token_never_wakes_the_new_owner_of_its_slot() {
             crate::time::sleep(Duration::from_millis(5)).await;
         }
         assert_eq!(counter.0.load(Ordering::SeqCst), 1);
-        assert!(io_b.poll_ready(&mut cx, Direction::Read).is_ready());
+        assert!(io_b.poll_ready(&mut cx, Direction::Read, None).is_ready());
         handle.deregister(&mut b, &io_b).unwrap();
     });
 }

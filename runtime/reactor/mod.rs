@@ -19,9 +19,50 @@
 //!
 //! Not built under `--cfg loom`: loom models have no OS, and the loop
 //! parks on a condition variable instead (see `park.rs`).
+//!
+//! # The rule: no readiness is ever lost
+//!
+//! An edge-triggered reactor hears of readiness once. Whatever it hears is
+//! kept in the socket's `ScheduledIo` until something proves it stale, so
+//! the one thing that can lose a wake-up is a clear that erases readiness
+//! that is still there, or a waiter that is not woken when it comes.
+//!
+//! * **Who sets:** only the reactor, in `turn`, stamping the report with
+//!   the turn's tick, and it wakes *every* waiter of that direction (the
+//!   single `poll_*` slot and all the `async fn`s in the list,
+//!   `waiters.rs`). A waiter stores its waker *then* looks at the
+//!   readiness again, so a report that lands in between is seen.
+//! * **Who clears:** only the task that acted on a report, with that
+//!   report's tick, and only if no newer report came since (the tick
+//!   changed): anything that arrived after the report the task saw is a
+//!   new edge with a new tick, which the clear leaves alone.
+//! * **When:** (1) the operation returned `WouldBlock`: the kernel itself
+//!   says nothing is there; (2) a TCP read returned less than its buffer
+//!   and the socket never had urgent data: the kernel handed over all it
+//!   had. Not after a short read on a Unix stream (a read stops at a
+//!   message that carried file descriptors or at `MSG_OOB` data, with more
+//!   queued and no new edge to come), nor on TCP once urgent data was seen
+//!   (`EPOLLPRI`: a read stops at the urgent mark); nor after a short
+//!   datagram, a peek or an accept, which prove nothing about what is left.
+//! * **What:** the ready bits and a pending error. An error is reported
+//!   once (the syscall that returns it takes it); once an operation hits
+//!   `WouldBlock` the error is gone and the wait sleeps again instead of
+//!   spinning. mio's "write closed" that comes *with* an error is recorded
+//!   as the error alone for that reason. Hang-ups (read or write closed)
+//!   and shutdown are final: operations report them instead of blocking,
+//!   so they are never cleared.
+//!
+//! Several tasks may wait on one socket: each readiness report wakes them
+//! all, and the first the loop runs takes what came; the others meet
+//! `WouldBlock`, clear, and wait for the next report. The property test in
+//! `model_tests.rs` checks this rule against a model of the kernel.
 
 mod registration;
 mod scheduled_io;
+mod waiters;
+
+#[cfg(all(test, not(any(loom, miri))))]
+mod model_tests;
 
 pub(crate) use registration::Registration;
 #[allow(unused_imports)]

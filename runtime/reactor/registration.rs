@@ -15,13 +15,19 @@
 //!
 //! [`Registration::poll_io`] is that loop. Readiness is cleared on
 //! `WouldBlock`, so a spurious wake-up costs one failed syscall and nothing
-//! else. A byte stream's read also clears it when it returns less than the
+//! else. A TCP stream's read also clears it when it returns less than the
 //! buffer could hold ([`Registration::poll_io_drain`]): the kernel hands
 //! over all it has, so a short read has drained the socket, and the next
 //! read waits for the next edge instead of paying a `WouldBlock` first
 //! (one `read` per echo round trip instead of ≈ 1.1). Data that arrives
 //! after the read is a new edge: the reactor records it with a new tick,
-//! which the clear leaves alone.
+//! which the clear leaves alone. Where a short read is *not* the end (urgent
+//! data, a Unix stream's message boundaries) the clear is skipped; see
+//! `reactor/mod.rs` for the rule.
+//!
+//! Every wait names its waiter: `None` for the direction's single slot
+//! (`AsyncRead`/`AsyncWrite`), or a [`Waiter`] that an `async fn` keeps
+//! for as long as it waits, so any number of tasks can wait at once.
 
 use std::io;
 use std::task::{ready, Context, Poll};
@@ -29,6 +35,7 @@ use std::task::{ready, Context, Poll};
 use mio::Interest;
 
 use super::scheduled_io::{Direction, ReadyEvent, ScheduledIo};
+use super::waiters::WaiterKey;
 use super::IoHandle;
 use crate::loom::sync::Arc;
 
@@ -62,17 +69,34 @@ impl Registration {
     /// Waits until the source is readable (or closed, or errored).
     #[allow(dead_code)] // `net` reads through `poll_io`; kept for readiness-only waits
     pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
-        self.poll_ready(cx, Direction::Read)
+        self.poll_ready(cx, Direction::Read, None)
     }
 
     /// Waits until the source is writable (or closed, or errored).
     pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
-        self.poll_ready(cx, Direction::Write)
+        self.poll_ready(cx, Direction::Write, None)
     }
 
-    fn poll_ready(&self, cx: &mut Context<'_>, dir: Direction) -> Poll<io::Result<ReadyEvent>> {
+    /// A list entry for one `async fn`'s wait; it frees itself on drop.
+    pub(crate) fn waiter(&self) -> Waiter<'_> {
+        Waiter {
+            io: &self.io,
+            key: WaiterKey::default(),
+        }
+    }
+
+    fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        waiter: Option<&mut Waiter<'_>>,
+    ) -> Poll<io::Result<ReadyEvent>> {
         let charge = ready!(crate::budget::poll_proceed(cx));
-        let event = ready!(self.io.poll_ready(cx, dir));
+        let key = waiter.map(|w| {
+            debug_assert!(std::ptr::eq(w.io, &*self.io), "a waiter of another socket");
+            &mut w.key
+        });
+        let event = ready!(self.io.poll_ready(cx, dir, key));
         charge.made_progress();
         if event.is_shutdown() {
             // The runtime is gone; without this the caller's operation would
@@ -91,33 +115,36 @@ impl Registration {
     }
 
     /// Runs the non-blocking operation `op` until it does something other
-    /// than `WouldBlock`, waiting for `dir` readiness in between.
+    /// than `WouldBlock`, waiting for `dir` readiness in between (in the
+    /// direction's slot, or in `waiter`'s list entry).
     pub(crate) fn poll_io<R>(
         &self,
         cx: &mut Context<'_>,
         dir: Direction,
+        waiter: Option<&mut Waiter<'_>>,
         op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io_drain(cx, dir, op, |_| false)
+        self.poll_io_drain(cx, dir, waiter, op, |_| false)
     }
 
     /// [`poll_io`](Self::poll_io), and also clears the readiness after a
     /// success for which `drained` says the source has nothing left (a
-    /// short read on a byte stream; see the module docs).
+    /// short read on a TCP stream; see the module docs).
     pub(crate) fn poll_io_drain<R>(
         &self,
         cx: &mut Context<'_>,
         dir: Direction,
+        mut waiter: Option<&mut Waiter<'_>>,
         mut op: impl FnMut() -> io::Result<R>,
         drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         loop {
-            let event = ready!(self.poll_ready(cx, dir))?;
+            let event = ready!(self.poll_ready(cx, dir, waiter.as_deref_mut()))?;
             match op() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
                 Ok(done) => {
                     if drained(&done) {
-                        self.clear_readiness(event);
+                        self.io.clear_drained(event);
                     }
                     return Poll::Ready(Ok(done));
                 }
@@ -145,5 +172,23 @@ impl std::fmt::Debug for Registration {
         f.debug_struct("Registration")
             .field("token", &self.io.token)
             .finish()
+    }
+}
+
+/// One `async fn`'s place in a socket's waiter list (see
+/// `reactor/waiters.rs`): made by [`Registration::waiter`], passed to every
+/// poll of that operation, and freed when the operation's future is
+/// dropped, finished or not.
+pub(crate) struct Waiter<'a> {
+    io: &'a ScheduledIo,
+    key: WaiterKey,
+}
+
+impl Drop for Waiter<'_> {
+    fn drop(&mut self) {
+        // No lock when the operation never had to wait.
+        if self.key.0.is_some() {
+            self.io.remove_waiter(&mut self.key);
+        }
     }
 }

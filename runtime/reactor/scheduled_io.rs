@@ -3,21 +3,19 @@
 //!
 //! `mio` is edge-triggered: it reports "readable" once, when the socket
 //! *becomes* readable, not every time the loop asks. So readiness is
-//! remembered here until a read actually returns `WouldBlock`; only then is
-//! it cleared ([`ScheduledIo::clear_readiness`]). Each readiness report
+//! remembered here until an operation proves it stale; only then is it
+//! cleared ([`ScheduledIo::clear_readiness`]). Each readiness report
 //! carries the reactor tick it arrived in, so a clear based on an old report
-//! cannot erase a newer one that came in meanwhile.
+//! cannot erase a newer one that came in meanwhile. The full rule is in
+//! `reactor/mod.rs`.
 //!
 //! ```text
-//!  readiness: AtomicUsize =  [ tick (16 bits) | ... | SHUTDOWN | ERROR | WRITE_CLOSED | READ_CLOSED | WRITABLE | READABLE ]
-//!  waiters:   Mutex<{ reader: Option<Waker>, writer: Option<Waker> }>
+//!  readiness: AtomicUsize =  [ tick (16 bits) | ... | URGENT | SHUTDOWN | ERROR | WRITE_CLOSED | READ_CLOSED | WRITABLE | READABLE ]
+//!  waiters:   Mutex<Waiters>   (one slot per direction + a list; see `waiters.rs`)
 //! ```
-//!
-//! A reader and a writer can wait on the same socket at once; each has its
-//! own waker slot.
-
 use std::task::{Context, Poll, Waker};
 
+use super::waiters::{WaiterKey, Waiters, WAKE_BATCH};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
@@ -28,7 +26,12 @@ const WRITE_CLOSED: usize = 1 << 3;
 const ERROR: usize = 1 << 4;
 /// The reactor is gone: no event will ever come again.
 const SHUTDOWN: usize = 1 << 5;
-const READY_MASK: usize = (1 << 6) - 1;
+/// The peer sent urgent data (`MSG_OOB`, reported as `EPOLLPRI`). Sticky:
+/// from then on a short read may stop at the urgent mark with more data
+/// queued behind it, so it no longer proves the socket drained. Ends no
+/// wait by itself (urgent data also makes the socket readable).
+const URGENT: usize = 1 << 6;
+const READY_MASK: usize = (1 << 7) - 1;
 const TICK_SHIFT: u32 = 16;
 const TICK_MASK: usize = 0xffff;
 
@@ -77,12 +80,6 @@ impl ReadyEvent {
     }
 }
 
-#[derive(Default)]
-struct Waiters {
-    reader: Option<Waker>,
-    writer: Option<Waker>,
-}
-
 /// The reactor's record for one registered source.
 pub(crate) struct ScheduledIo {
     /// The mio token of this registration (slab key plus generation).
@@ -117,54 +114,55 @@ impl ScheduledIo {
                 Err(actual) => current = actual,
             }
         }
-        let (reader, writer) = {
-            let mut waiters = self.waiters.lock();
-            let reader = if ready & Direction::Read.mask() != 0 {
-                waiters.reader.take()
-            } else {
-                None
-            };
-            let writer = if ready & Direction::Write.mask() != 0 {
-                waiters.writer.take()
-            } else {
-                None
-            };
-            (reader, writer)
-        };
-        // Wake outside the lock: a waker may do anything, including poll.
+        let wants = |direction: Direction| ready & direction.mask() != 0;
+        if !wants(Direction::Read) && !wants(Direction::Write) {
+            return;
+        }
+        // Wake outside the lock (a waker may do anything, including poll),
+        // a batch at a time so no allocation is needed however many wait.
         // A waker is user code: one that panics must not keep the other
-        // waiter, or the rest of the reactor's events, from their wake.
-        for w in [reader, writer].into_iter().flatten() {
-            let _ = crate::catch::catch(|| w.wake());
+        // waiters, or the rest of the reactor's events, from their wake.
+        let mut batch: [Option<Waker>; WAKE_BATCH] = Default::default();
+        loop {
+            let n = self.waiters.lock().take_batch(wants, &mut batch);
+            for waker in batch[..n].iter_mut() {
+                if let Some(w) = waker.take() {
+                    let _ = crate::catch::catch(|| w.wake());
+                }
+            }
+            if n < WAKE_BATCH {
+                return;
+            }
         }
     }
 
     /// Ready if the last report covers `direction`; otherwise stores the
-    /// task's waker and returns `Pending`.
+    /// task's waker and returns `Pending`. `key` is `None` for the
+    /// direction's single slot (a stream's `poll_read`/`poll_write`), or
+    /// the waiting future's entry in the list (`async fn`s on `&self`).
     pub(crate) fn poll_ready(
         &self,
         cx: &mut Context<'_>,
         direction: Direction,
+        key: Option<&mut WaiterKey>,
     ) -> Poll<ReadyEvent> {
         if let Some(event) = self.ready_event(direction) {
             return Poll::Ready(event);
         }
-        {
-            let mut waiters = self.waiters.lock();
-            let slot = match direction {
-                Direction::Read => &mut waiters.reader,
-                Direction::Write => &mut waiters.writer,
-            };
-            match slot {
-                Some(w) if w.will_wake(cx.waker()) => {}
-                _ => *slot = Some(cx.waker().clone()),
-            }
-        }
+        self.waiters.lock().register(direction, key, cx.waker());
         // Look again: an event may have landed between the first look and
         // storing the waker, and its wake would have found no waker.
         match self.ready_event(direction) {
             Some(event) => Poll::Ready(event),
             None => Poll::Pending,
+        }
+    }
+
+    /// Frees a list entry made by [`poll_ready`](Self::poll_ready): its
+    /// future is dropped.
+    pub(crate) fn remove_waiter(&self, key: &mut WaiterKey) {
+        if let Some(k) = key.0.take() {
+            self.waiters.lock().remove(k);
         }
     }
 
@@ -180,14 +178,27 @@ impl ScheduledIo {
     /// The operation hit `WouldBlock`: forget the readiness it acted on,
     /// unless a newer event (a later tick) has arrived since.
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
-        // Closed and shutdown states are final. ERROR clears with the plain
-        // bits: a UDP socket's ICMP error is reported once (the next recv
+        self.clear(event, false);
+    }
+
+    /// A read on a byte stream returned less than the buffer holds: the
+    /// kernel handed over all it had, so clear as for `WouldBlock`, unless
+    /// the socket has seen urgent data (the read may have stopped at the
+    /// mark with data behind it, and no new edge would come for that).
+    pub(crate) fn clear_drained(&self, event: ReadyEvent) {
+        self.clear(event, true);
+    }
+
+    fn clear(&self, event: ReadyEvent, drained: bool) {
+        // Closed and shutdown states are final: the operation reports them
+        // instead of `WouldBlock`, so they are never cleared. ERROR clears
+        // with the plain bits: an error is reported once (the next syscall
         // takes it), and keeping the bit would make every later wait return
         // at once and spin on `WouldBlock`.
         let clear = event.ready & (READABLE | WRITABLE | ERROR);
         let mut current = self.readiness.load(Ordering::Acquire);
         loop {
-            if current >> TICK_SHIFT != event.tick {
+            if current >> TICK_SHIFT != event.tick || (drained && current & URGENT != 0) {
                 return;
             }
             let next = current & !clear;
@@ -203,30 +214,65 @@ impl ScheduledIo {
         }
     }
 
-    /// Wakes both waiters for good; used when the reactor shuts down.
+    /// Wakes every waiter for good; used when the reactor shuts down.
     pub(crate) fn wake_all(&self) {
         self.set_readiness(0, READ_CLOSED | WRITE_CLOSED | ERROR | SHUTDOWN);
     }
 }
 
 /// Readiness bits for one mio event.
+///
+/// mio reports `EPOLLERR` with writability as "write closed" too. That is
+/// not a hang-up: the error is taken by the next syscall, after which the
+/// socket may block like any other. So with an error, "write closed" is
+/// left out and ERROR alone (clearable, see [`ScheduledIo::clear_readiness`])
+/// ends the write wait; a real hang-up still fails every later write, so
+/// that readiness is never cleared either.
 #[cfg(not(loom))]
 pub(crate) fn ready_bits(event: &mio::event::Event) -> usize {
+    bits_of(MioEvent {
+        readable: event.is_readable(),
+        writable: event.is_writable(),
+        read_closed: event.is_read_closed(),
+        write_closed: event.is_write_closed(),
+        error: event.is_error(),
+        priority: event.is_priority(),
+    })
+}
+
+/// What a `mio::event::Event` says, as plain flags (the model test makes
+/// these from epoll flags the way mio does).
+#[derive(Clone, Copy, Debug, Default)]
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) struct MioEvent {
+    pub(crate) readable: bool,
+    pub(crate) writable: bool,
+    pub(crate) read_closed: bool,
+    pub(crate) write_closed: bool,
+    pub(crate) error: bool,
+    pub(crate) priority: bool,
+}
+
+/// The readiness bits for one event (see [`ready_bits`]).
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) fn bits_of(event: MioEvent) -> usize {
     let mut ready = 0;
-    if event.is_readable() {
+    if event.readable {
         ready |= READABLE;
     }
-    if event.is_writable() {
+    if event.writable {
         ready |= WRITABLE;
     }
-    if event.is_read_closed() {
+    if event.read_closed {
         ready |= READ_CLOSED;
     }
-    if event.is_write_closed() {
+    if event.error {
+        ready |= ERROR;
+    } else if event.write_closed {
         ready |= WRITE_CLOSED;
     }
-    if event.is_error() {
-        ready |= ERROR;
+    if event.priority {
+        ready |= URGENT;
     }
     ready
 }

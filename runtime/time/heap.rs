@@ -125,6 +125,30 @@ impl TimerHeap {
         true
     }
 
+    /// Moves the timer `key` to `deadline`, keeping its slot and its waker
+    /// (so a task that resets its `Sleep` and returns `Pending` is woken
+    /// at the new deadline). A timer that already fired goes back into the
+    /// heap; its waker was handed out when it fired, so it wakes nobody
+    /// until its `Sleep` is polled again and stores one.
+    pub(crate) fn reset(&mut self, key: usize, deadline: Instant) {
+        self.seq += 1;
+        let entry = Entry {
+            at: self.ticks(deadline),
+            seq: self.seq,
+            key,
+        };
+        let pos = match self.slots[key].pos {
+            FIRED => {
+                self.heap.push(entry);
+                self.heap.len() - 1
+            }
+            pos => pos,
+        };
+        self.place(pos, entry);
+        self.sift_up(pos);
+        self.sift_down(pos);
+    }
+
     /// Cancels (if pending) and frees the timer's slot.
     pub(crate) fn remove(&mut self, key: usize) {
         let pos = self.slots[key].pos;
@@ -286,6 +310,34 @@ mod tests {
         heap.fire_due(t0 + Duration::from_secs(2), &mut fired);
         assert_eq!(fired.len(), 3334);
         assert!(fired.windows(2).all(|w| w[0].0 <= w[1].0), "deadline order");
+        assert_eq!(heap.len(), 0);
+    }
+
+    #[test]
+    fn reset_moves_a_timer_and_keeps_its_waker() {
+        let mut heap = TimerHeap::default();
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        let keys: Vec<_> = [10u64, 20, 30, 40]
+            .map(|n| heap.insert(ms(n), noop()))
+            .into();
+        heap.reset(keys[3], ms(5)); // later → earliest
+        heap.reset(keys[0], ms(35)); // earliest → later
+        let mut fired = Vec::new();
+        heap.fire_due(ms(25), &mut fired);
+        let got: Vec<_> = fired.iter().map(|(d, _)| (*d - t0).as_millis()).collect();
+        assert_eq!(
+            got,
+            [5, 20],
+            "moved timers fire at their new deadlines, with wakers"
+        );
+        // A fired timer goes back into the heap.
+        heap.reset(keys[1], ms(50));
+        assert!(heap.set_waker(keys[1], &noop()), "pending again");
+        fired.clear();
+        heap.fire_due(ms(60), &mut fired);
+        let got: Vec<_> = fired.iter().map(|(d, _)| (*d - t0).as_millis()).collect();
+        assert_eq!(got, [30, 35, 50]);
         assert_eq!(heap.len(), 0);
     }
 

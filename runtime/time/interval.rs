@@ -76,11 +76,43 @@ pub enum MissedTickBehavior {
     #[default]
     Burst,
     /// Start the schedule again from now: the next tick is `period` after
-    /// the late one.
+    /// the late one. A tick observed no more than 5 ms late counts as on
+    /// time and keeps the schedule, so on-time ticks do not drift.
     Delay,
     /// Drop the missed ticks and fire at the next point of the original
     /// schedule that is still ahead.
     Skip,
+}
+
+/// How late a tick may be observed and still count as on time: within it,
+/// every behaviour keeps the schedule (`scheduled + period`), so the wake-up
+/// latency of each tick does not add up (tokio uses the same 5 ms).
+const ON_TIME: Duration = Duration::from_millis(5);
+
+impl MissedTickBehavior {
+    /// The tick after the one `scheduled` for, observed at `now`. Every
+    /// addition is capped (`clock::add_capped`), so `Duration::MAX` works.
+    fn next_tick(self, scheduled: Instant, now: Instant, period: Duration) -> Instant {
+        let on_schedule = clock::add_capped(scheduled, period);
+        if now.saturating_duration_since(scheduled) <= ON_TIME {
+            return on_schedule;
+        }
+        match self {
+            MissedTickBehavior::Burst => on_schedule,
+            MissedTickBehavior::Delay => clock::add_capped(now, period),
+            MissedTickBehavior::Skip if on_schedule > now => on_schedule,
+            MissedTickBehavior::Skip => {
+                // The first point of `scheduled + n * period` after `now`.
+                let behind = (now - scheduled).as_nanos();
+                let periods = behind / period.as_nanos() + 1;
+                let ahead = u32::try_from(periods)
+                    .ok()
+                    .and_then(|n| period.checked_mul(n))
+                    .unwrap_or(Duration::MAX);
+                clock::add_capped(scheduled, ahead)
+            }
+        }
+    }
 }
 
 /// A stream of ticks, made by [`interval`] or [`interval_at`].
@@ -133,20 +165,9 @@ impl Interval {
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
         ready!(Pin::new(&mut self.delay).poll(cx));
         let scheduled = self.delay.deadline();
-        let now = clock::now();
-        let next = match self.missed_tick_behavior {
-            MissedTickBehavior::Burst => scheduled + self.period,
-            MissedTickBehavior::Delay => now + self.period,
-            MissedTickBehavior::Skip => {
-                let mut next = scheduled + self.period;
-                if next <= now {
-                    let behind = (now - scheduled).as_nanos();
-                    let periods = behind / self.period.as_nanos() + 1;
-                    next = scheduled + self.period * u32::try_from(periods).unwrap_or(u32::MAX);
-                }
-                next
-            }
-        };
+        let next = self
+            .missed_tick_behavior
+            .next_tick(scheduled, clock::now(), self.period);
         self.delay.reset(next);
         Poll::Ready(scheduled)
     }
@@ -160,7 +181,8 @@ impl Interval {
     /// interval.reset();
     /// ```
     pub fn reset(&mut self) {
-        self.delay.reset(clock::now() + self.period);
+        self.delay
+            .reset(clock::add_capped(clock::now(), self.period));
     }
 
     /// The time between ticks.

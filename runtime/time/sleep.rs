@@ -111,6 +111,12 @@ impl Sleep {
 
     /// Moves the deadline, earlier or later, without making a new `Sleep`.
     ///
+    /// A registered sleep keeps its timer and the waker of the task that
+    /// last polled it: the timer moves to the new deadline, so a task that
+    /// resets its sleep and returns `Pending` without polling it again (an
+    /// idle timeout pushed back by activity) is still woken on time. After
+    /// the sleep has completed, poll it again to wait for the new deadline.
+    ///
     /// ```
     /// use std::time::{Duration, Instant};
     ///
@@ -121,7 +127,21 @@ impl Sleep {
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
-        self.release();
+        let Some((runtime, key)) = self.entry else {
+            return;
+        };
+        let moved = crate::context::try_with_core(|core| {
+            core.id() == runtime.get()
+                && core
+                    .timers()
+                    .try_borrow_mut()
+                    .map(|mut timers| timers.reset(key, deadline))
+                    .is_ok()
+        });
+        if moved != Some(true) {
+            // Off its runtime's thread: the next poll registers afresh.
+            self.release();
+        }
     }
 
     /// Gives the timer slot back to the runtime, if it can be reached.

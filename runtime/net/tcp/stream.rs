@@ -55,7 +55,7 @@ pub struct TcpStream {
     pub(in crate::net) io: IoSource<mio::net::TcpStream>,
 }
 
-impl_stream_io!(TcpStream);
+impl_stream_io!(TcpStream, short_read_drains: crate::net::io_source::TCP_SHORT_READ_DRAINS);
 
 impl TcpStream {
     /// Opens a connection to `addr`, trying each address it resolves to in

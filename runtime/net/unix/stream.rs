@@ -38,7 +38,7 @@ pub struct UnixStream {
     pub(in crate::net) io: IoSource<mio::net::UnixStream>,
 }
 
-impl_stream_io!(UnixStream);
+impl_stream_io!(UnixStream, short_read_drains: false);
 
 impl UnixStream {
     /// Connects to the listener at `path`.
