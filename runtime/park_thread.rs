@@ -74,7 +74,13 @@ pub(crate) fn block_on_thread<F: Future>(api: &str, future: F) -> F::Output {
     let mut cx = Context::from_waker(&waker);
     let mut future = std::pin::pin!(future);
     loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+        // No budget here: the budget makes a task give way to the other
+        // tasks of its loop, and this thread has none. A thread that runs
+        // a blocking-pool job carries that job's budget, which a future
+        // polled in a loop here would otherwise spend, then spin on a
+        // "yield" that never ends.
+        let poll = crate::budget::unconstrained(|| future.as_mut().poll(&mut cx));
+        if let Poll::Ready(output) = poll {
             return output;
         }
         thread_waker.wait();
