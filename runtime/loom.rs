@@ -20,9 +20,9 @@
 #[cfg(not(loom))]
 mod imp {
     pub(crate) use std::sync::atomic;
+    pub(crate) use std::sync::RwLock as RawRwLock;
     pub(crate) use std::sync::{Arc, Condvar, MutexGuard, RwLockReadGuard, RwLockWriteGuard};
     pub(crate) use std::thread;
-    pub(crate) use std::sync::RwLock as RawRwLock;
 
     pub(crate) use std::cell::UnsafeCell as RawUnsafeCell;
     pub(crate) use std::sync::Mutex as RawMutex;
@@ -31,9 +31,9 @@ mod imp {
 #[cfg(loom)]
 mod imp {
     pub(crate) use loom::sync::atomic;
+    pub(crate) use loom::sync::RwLock as RawRwLock;
     pub(crate) use loom::sync::{Arc, Condvar, MutexGuard, RwLockReadGuard, RwLockWriteGuard};
     pub(crate) use loom::thread;
-    pub(crate) use loom::sync::RwLock as RawRwLock;
 
     pub(crate) use loom::cell::UnsafeCell as RawUnsafeCell;
     pub(crate) use loom::sync::Mutex as RawMutex;

@@ -159,11 +159,13 @@ impl<T> Sender<T> {
     pub fn send(mut self, value: T) -> Result<(), T> {
         let shared = self.shared.take().expect("a sender sends once");
         let mut state = shared.lock();
+        // The sender is used up either way (and its `Drop` will find
+        // nothing to do).
+        state.tx_gone = true;
         if state.rx_closed {
             return Err(value);
         }
         state.value = Some(value);
-        state.tx_gone = true;
         let waker = state.rx_waker.take();
         drop(state);
         if let Some(waker) = waker {
@@ -221,7 +223,9 @@ impl<T> Sender<T> {
     }
 
     fn shared(&self) -> &Shared<T> {
-        self.shared.as_ref().expect("only `send` takes it, by value")
+        self.shared
+            .as_ref()
+            .expect("only `send` takes it, by value")
     }
 }
 
