@@ -336,3 +336,35 @@ macro_rules! guard_impls {
 }
 
 guard_impls!(MutexGuard<'a>, OwnedMutexGuard);
+
+/// The one `unsafe` of `coop::sync` under Miri (`cargo miri test --lib
+/// mutex`): guards handed from waiter to waiter, borrowed and owned.
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_hand_the_data_from_waiter_to_waiter() {
+        let mutex = Arc::new(Mutex::new(vec![0]));
+        crate::block_on(async {
+            let guard = mutex.lock().await;
+            let waiters: Vec<_> = (1..4)
+                .map(|i| {
+                    let mutex = mutex.clone();
+                    crate::spawn(async move {
+                        let mut owned = mutex.lock_owned().await;
+                        owned.push(i);
+                    })
+                })
+                .collect();
+            crate::yield_now().await;
+            drop(guard);
+            for w in waiters {
+                w.await.unwrap();
+            }
+        });
+        let mut mutex = Arc::into_inner(mutex).unwrap();
+        mutex.get_mut().push(4);
+        assert_eq!(mutex.into_inner(), [0, 1, 2, 3, 4]);
+    }
+}
