@@ -52,6 +52,7 @@
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], Unix sockets |
 //! | `signal/` | Unix signals on the reactor: [`signal::ctrl_c`], [`signal::unix::signal`] |
+//! | `sync/` | tasks working together: [`sync::oneshot`], [`sync::mpsc`], [`sync::Notify`], [`sync::Semaphore`], [`sync::Mutex`], [`sync::watch`], on one FIFO wait list (`wait_list.rs`) |
 //! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`] |
 //! | `park.rs` | the seam between the loop and what it sleeps on |
 //! | `budget.rs` | the cooperative budget |
@@ -129,7 +130,8 @@
 //!   runtime `Builder::max_blocking_threads(1)` in a model.
 //!
 //! coop's own models live beside what they model (`task/loom_tests.rs`,
-//! `executor/shared.rs`, `blocking/loom_tests.rs`, `handle.rs`):
+//! `executor/shared.rs`, `blocking/loom_tests.rs`, `handle.rs`,
+//! `sync/loom_tests.rs`):
 //! `RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 cargo test --release --lib`.
 //!
 //! ## Tracing
@@ -155,6 +157,7 @@ mod reactor;
 mod runtime;
 #[cfg(not(loom))]
 pub mod signal;
+pub mod sync;
 mod task;
 pub mod time;
 mod trace;

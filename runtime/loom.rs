@@ -20,7 +20,8 @@
 #[cfg(not(loom))]
 mod imp {
     pub(crate) use std::sync::atomic;
-    pub(crate) use std::sync::{Arc, Condvar, MutexGuard};
+    pub(crate) use std::sync::RwLock as RawRwLock;
+    pub(crate) use std::sync::{Arc, Condvar, MutexGuard, RwLockReadGuard, RwLockWriteGuard};
     pub(crate) use std::thread;
 
     pub(crate) use std::cell::UnsafeCell as RawUnsafeCell;
@@ -30,7 +31,8 @@ mod imp {
 #[cfg(loom)]
 mod imp {
     pub(crate) use loom::sync::atomic;
-    pub(crate) use loom::sync::{Arc, Condvar, MutexGuard};
+    pub(crate) use loom::sync::RwLock as RawRwLock;
+    pub(crate) use loom::sync::{Arc, Condvar, MutexGuard, RwLockReadGuard, RwLockWriteGuard};
     pub(crate) use loom::thread;
 
     pub(crate) use loom::cell::UnsafeCell as RawUnsafeCell;
@@ -40,7 +42,9 @@ mod imp {
 /// Synchronisation primitives shared between threads.
 pub(crate) mod sync {
     #[allow(unused_imports)]
-    pub(crate) use super::imp::{atomic, Arc, Condvar, MutexGuard};
+    pub(crate) use super::imp::{
+        atomic, Arc, Condvar, MutexGuard, RwLockReadGuard, RwLockWriteGuard,
+    };
 
     /// `std::task::Wake` is implemented only for `std`'s `Arc`, so a waker
     /// built that way uses this one even under loom. Its reference count is
@@ -75,6 +79,28 @@ pub(crate) mod sync {
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
         }
     }
+
+    /// A reader-writer lock that never reports poisoning, like [`Mutex`].
+    #[derive(Debug, Default)]
+    pub(crate) struct RwLock<T>(super::imp::RawRwLock<T>);
+
+    impl<T> RwLock<T> {
+        pub(crate) fn new(value: T) -> Self {
+            RwLock(super::imp::RawRwLock::new(value))
+        }
+
+        pub(crate) fn read(&self) -> RwLockReadGuard<'_, T> {
+            self.0
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+
+        pub(crate) fn write(&self) -> RwLockWriteGuard<'_, T> {
+            self.0
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+    }
 }
 
 /// Threads, so that loom can run them as model threads.
@@ -93,6 +119,10 @@ pub(crate) mod cell {
     impl<T> UnsafeCell<T> {
         pub(crate) fn new(value: T) -> Self {
             UnsafeCell(super::imp::RawUnsafeCell::new(value))
+        }
+
+        pub(crate) fn into_inner(self) -> T {
+            self.0.into_inner()
         }
 
         /// Reads through a raw pointer. The caller's own `unsafe` block

@@ -1,0 +1,271 @@
+//! The counting semaphore under [`Semaphore`](super::Semaphore),
+//! [`Mutex`](super::Mutex) and the bounded [`mpsc`](super::mpsc) channel's
+//! capacity: one primitive, proved once, reused three times.
+//!
+//! ```text
+//!   permits: AtomicUsize = available << 1 | CLOSED
+//!   waiters: Mutex<WaitList<still_needed>>
+//!
+//!   acquire(n) ─ fast path: CAS available -= n ──────────────► Ready
+//!        │ not enough
+//!        ▼ lock
+//!      take what is available, queue for the rest ────────────► Pending
+//!
+//!   release(n) ─ lock ─ fill the waiters from the front ─ the rest to
+//!                       `available` ─ unlock ─ wake the served ones
+//! ```
+//!
+//! # Invariant
+//! While a waiter is queued, `available` is 0. A new waiter takes every
+//! available permit before it queues, and `release` gives permits to the
+//! waiters, front first, before any reach `available`. So the fast path
+//! (which never locks) can only succeed when nobody waits: a newcomer never
+//! overtakes the line, and waiting is FIFO-fair.
+//!
+//! Cancel safety: a dropped [`Acquire`] gives back what it had been given
+//! (its partial share while queued, or everything once served), through the
+//! same `release`, so the next waiter in line gets it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::wait_list::{WaitList, WaiterKey};
+use super::wake_list::WakeList;
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::{Mutex, MutexGuard};
+
+/// Set in `permits` once the semaphore is closed.
+const CLOSED: usize = 1;
+/// `available` is stored above the `CLOSED` bit.
+const SHIFT: u32 = 1;
+
+/// The most permits a semaphore can hold (tokio's figure: three bits spare).
+pub(crate) const MAX_PERMITS: usize = usize::MAX >> 3;
+
+/// Why a fast-path acquire failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TryAcquire {
+    Closed,
+    NoPermits,
+}
+
+/// The semaphore's core: an atomic count plus a FIFO of waiters.
+#[derive(Debug)]
+pub(crate) struct BatchSemaphore {
+    permits: AtomicUsize,
+    waiters: Mutex<WaitList<usize>>,
+}
+
+impl BatchSemaphore {
+    #[track_caller]
+    pub(crate) fn new(permits: usize) -> BatchSemaphore {
+        assert!(
+            permits <= MAX_PERMITS,
+            "a semaphore can hold at most {MAX_PERMITS} permits, {permits} were asked for"
+        );
+        BatchSemaphore {
+            permits: AtomicUsize::new(permits << SHIFT),
+            waiters: Mutex::new(WaitList::new()),
+        }
+    }
+
+    pub(crate) fn available_permits(&self) -> usize {
+        self.permits.load(Ordering::Acquire) >> SHIFT
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.permits.load(Ordering::Acquire) & CLOSED == CLOSED
+    }
+
+    /// Takes `n` permits without waiting: one CAS loop, no lock.
+    pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquire> {
+        let need = n << SHIFT;
+        let mut current = self.permits.load(Ordering::Acquire);
+        loop {
+            if current & CLOSED == CLOSED {
+                return Err(TryAcquire::Closed);
+            }
+            if current < need {
+                return Err(TryAcquire::NoPermits);
+            }
+            match self.permits.compare_exchange_weak(
+                current,
+                current - need,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// A future that waits for `n` permits, FIFO.
+    pub(crate) fn acquire(&self, n: usize) -> Acquire<'_> {
+        Acquire {
+            semaphore: self,
+            n,
+            key: None,
+        }
+    }
+
+    /// Gives `n` permits back (or adds new ones): the waiters in line get
+    /// them first.
+    #[track_caller]
+    pub(crate) fn release(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let waiters = self.waiters.lock();
+        self.release_locked(n, waiters);
+    }
+
+    #[track_caller]
+    fn release_locked(&self, mut n: usize, mut waiters: MutexGuard<'_, WaitList<usize>>) {
+        let mut wake = WakeList::new();
+        while n > 0 {
+            let Some(needed) = waiters.front_mut() else {
+                break;
+            };
+            let given = n.min(*needed);
+            *needed -= given;
+            n -= given;
+            if *needed == 0 {
+                wake.push(waiters.pop_front().flatten());
+            }
+        }
+        if n > 0 {
+            let available = self.available_permits();
+            if available.saturating_add(n) > MAX_PERMITS {
+                drop(waiters);
+                panic!(
+                    "adding {n} permits to a semaphore with {available} would exceed the \
+                     maximum of {MAX_PERMITS}; give back only the permits you took"
+                );
+            }
+            self.permits.fetch_add(n << SHIFT, Ordering::Release);
+        }
+        drop(waiters);
+        wake.wake_all();
+    }
+
+    /// Closes the semaphore: every waiter and every later acquire fails.
+    /// Permits already held stay valid.
+    pub(crate) fn close(&self) {
+        let mut waiters = self.waiters.lock();
+        self.permits.fetch_or(CLOSED, Ordering::Release);
+        let mut wake = WakeList::new();
+        while let Some(waker) = waiters.pop_front() {
+            wake.push(waker);
+        }
+        drop(waiters);
+        wake.wake_all();
+    }
+}
+
+/// The future of [`BatchSemaphore::acquire`]: `Ok(())` once it holds its
+/// `n` permits (the caller now owns them), `Err(())` if the semaphore was
+/// closed first.
+#[must_use = "futures do nothing unless polled"]
+#[derive(Debug)]
+pub(crate) struct Acquire<'a> {
+    semaphore: &'a BatchSemaphore,
+    n: usize,
+    /// `Some` while this future has a place in the wait list.
+    key: Option<WaiterKey>,
+}
+
+impl Acquire<'_> {
+    /// First poll: the fast path, else take what there is and queue.
+    fn first_poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), ()>> {
+        let sem = self.semaphore;
+        match sem.try_acquire(self.n) {
+            Ok(()) => return Poll::Ready(Ok(())),
+            Err(TryAcquire::Closed) => return Poll::Ready(Err(())),
+            Err(TryAcquire::NoPermits) => {}
+        }
+        let mut waiters = sem.waiters.lock();
+        let need = self.n << SHIFT;
+        let mut current = sem.permits.load(Ordering::Acquire);
+        debug_assert!(
+            current >> SHIFT == 0 || waiters.is_empty(),
+            "permits were available while a waiter was in line"
+        );
+        loop {
+            if current & CLOSED == CLOSED {
+                return Poll::Ready(Err(()));
+            }
+            // The invariant: permits are available only while nobody waits,
+            // so a newcomer who finds some may take them.
+            let next = current.saturating_sub(need);
+            match sem.permits.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
+        }
+        if current >= need {
+            return Poll::Ready(Ok(()));
+        }
+        let still_needed = self.n - (current >> SHIFT);
+        self.key = Some(waiters.push_back(still_needed, cx.waker()));
+        Poll::Pending
+    }
+}
+
+impl Future for Acquire<'_> {
+    type Output = Result<(), ()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let charge = std::task::ready!(crate::budget::poll_proceed(cx));
+        let this = &mut *self;
+        let result = match &this.key {
+            None => std::task::ready!(this.first_poll(cx)),
+            Some(key) => {
+                let mut waiters = this.semaphore.waiters.lock();
+                if waiters.is_queued(key) {
+                    waiters.set_waker(key, cx.waker());
+                    return Poll::Pending;
+                }
+                let key = this.key.take().expect("checked above");
+                let (still_needed, _, waker) = waiters.remove(key);
+                if still_needed == 0 {
+                    drop(waiters);
+                    drop(waker);
+                    Ok(())
+                } else {
+                    // Served by `close`: give back the share it had.
+                    this.semaphore
+                        .release_locked(this.n - still_needed, waiters);
+                    drop(waker);
+                    Err(())
+                }
+            }
+        };
+        charge.made_progress();
+        Poll::Ready(result)
+    }
+}
+
+impl Drop for Acquire<'_> {
+    fn drop(&mut self) {
+        let Some(key) = self.key.take() else { return };
+        let mut waiters = self.semaphore.waiters.lock();
+        let (still_needed, _, waker) = waiters.remove(key);
+        // Queued: it leaves the line with its partial share. Served: it owns
+        // all `n` permits but will never use them. Either way they go on to
+        // the next waiter.
+        let held = self.n - still_needed;
+        if held > 0 {
+            self.semaphore.release_locked(held, waiters);
+        } else {
+            drop(waiters);
+        }
+        drop(waker);
+    }
+}
