@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use crate::executor::{Core, Shared};
 use crate::loom::sync::Arc;
+use crate::Handle;
 
 crate::loom::thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = RefCell::new(None);
@@ -151,4 +152,22 @@ pub(crate) fn current_shared() -> Option<Arc<Shared>> {
             .ok()
             .flatten()
     })
+}
+
+/// The handle of the current runtime (see [`Handle::current`]), for the
+/// public function `api`.
+///
+/// # Panics
+/// Outside a runtime, naming `api` and saying where it works.
+#[track_caller]
+pub(crate) fn current_handle(api: &str) -> Handle {
+    match current_shared() {
+        Some(shared) => Handle::new(shared),
+        None => panic!(
+            "`{api}` was called outside a coop runtime. Call it from async code running \
+             inside `coop::block_on(...)` or `Runtime::block_on(...)`, from a blocking job or \
+             inside `Handle::block_on`; from any other thread, get a handle with \
+             `Runtime::handle()` and call `Handle::spawn_blocking` on it."
+        ),
+    }
 }

@@ -150,7 +150,7 @@ mod park_thread;
 #[cfg(not(loom))]
 mod reactor;
 mod runtime;
-mod task;
+pub mod task;
 pub mod time;
 mod trace;
 mod yield_now;
