@@ -48,10 +48,11 @@
 //! | `handle.rs` | [`Handle`]: spawn on the loop from any thread |
 //! | `blocking/` | the blocking pool behind [`spawn_blocking`] |
 //! | `park_thread.rs` | waiting on a future from a plain thread ([`Handle::block_on`], [`JoinHandle::join_blocking`]) |
-//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]) |
+//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `join_set.rs` ([`task::JoinSet`]) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], Unix sockets |
 //! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`] |
+//! | `future.rs`, `stream.rs` | [`join!`], [`select!`], [`future::FutureExt`], [`stream::StreamExt`]: re-exported from `futures-util` |
 //! | `park.rs` | the seam between the loop and what it sleeps on |
 //! | `budget.rs` | the cooperative budget |
 //! | `context.rs` | the thread-local "current runtime" |
@@ -141,6 +142,7 @@ mod blocking;
 mod budget;
 mod context;
 mod executor;
+pub mod future;
 mod handle;
 mod loom;
 #[cfg(not(loom))]
@@ -150,6 +152,7 @@ mod park_thread;
 #[cfg(not(loom))]
 mod reactor;
 mod runtime;
+pub mod stream;
 pub mod task;
 pub mod time;
 mod trace;
@@ -164,3 +167,6 @@ pub use handle::Handle;
 pub use runtime::{block_on, Builder, Runtime, DEFAULT_EVENT_INTERVAL, DEFAULT_REMOTE_INTERVAL};
 pub use task::{spawn, JoinError, JoinHandle, TaskId};
 pub use yield_now::{yield_now, YieldNow};
+
+// Combinators from `futures-util`, at the root as tokio has them.
+pub use future::{join, pin_mut, select, select_biased, try_join};
