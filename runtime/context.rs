@@ -7,6 +7,7 @@
 //! to do instead.
 
 use std::cell::RefCell;
+use std::panic::Location;
 use std::rc::Rc;
 
 use crate::executor::{Core, Shared};
@@ -88,6 +89,43 @@ pub(crate) fn with_core<R>(api: &str, f: impl FnOnce(&Rc<Core>) -> R) -> R {
             "`{api}` was called outside a coop runtime. Call it from async code running \
              inside `coop::block_on(...)` or `Runtime::block_on(...)`; to start a task from \
              outside, use `Runtime::spawn` or a `coop::Handle`."
+        ),
+    }
+}
+
+/// A public function and the line that called it, for a misuse panic that
+/// is raised later than the call: an `async fn`'s body (`TcpListener::bind`
+/// registering its socket) runs only at the future's first poll, where the
+/// caller's line is no longer known.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Caller {
+    api: &'static str,
+    at: &'static Location<'static>,
+}
+
+impl Caller {
+    /// `api`, called from the line that called the `#[track_caller]` chain.
+    #[track_caller]
+    pub(crate) fn new(api: &'static str) -> Caller {
+        Caller {
+            api,
+            at: Location::caller(),
+        }
+    }
+}
+
+/// [`with_core`] for a socket constructor: the panic names `caller`'s
+/// public function and the line it was called from.
+#[track_caller]
+pub(crate) fn with_core_for<R>(caller: Caller, f: impl FnOnce(&Rc<Core>) -> R) -> R {
+    match try_with_core(f) {
+        Some(r) => r,
+        None => panic!(
+            "`{}` was called outside a coop runtime (at {}). A socket belongs to the \
+             runtime that creates it, whose loop drives it: call it from async code running \
+             inside `coop::block_on(...)` or `Runtime::block_on(...)`, or in a task spawned \
+             there.",
+            caller.api, caller.at
         ),
     }
 }

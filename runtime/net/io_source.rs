@@ -32,6 +32,7 @@ use std::task::{Context, Poll};
 use mio::event::Source;
 use mio::Interest;
 
+use crate::context::Caller;
 use crate::reactor::{Direction, Registration};
 
 /// A `mio` source registered with the current runtime's reactor for both
@@ -43,13 +44,15 @@ pub(crate) struct IoSource<S: Source> {
 }
 
 impl<S: Source> IoSource<S> {
-    /// Registers `source` with the runtime running on this thread.
+    /// Registers `source` with the runtime running on this thread, for the
+    /// public function `caller` (`TcpListener::bind`, ...).
     ///
     /// # Panics
-    /// Outside a runtime (see `context::with_core`).
+    /// Outside a runtime, naming `caller` (see `context::with_core_for`).
     #[track_caller]
-    pub(crate) fn new(mut source: S) -> io::Result<IoSource<S>> {
-        let registration = Registration::new(&mut source, Interest::READABLE | Interest::WRITABLE)?;
+    pub(crate) fn new(mut source: S, caller: Caller) -> io::Result<IoSource<S>> {
+        let interest = Interest::READABLE | Interest::WRITABLE;
+        let registration = Registration::new(&mut source, interest, caller)?;
         Ok(IoSource {
             source: Some(source),
             registration,

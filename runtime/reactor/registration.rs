@@ -30,6 +30,7 @@ use mio::Interest;
 
 use super::scheduled_io::{Direction, ReadyEvent, ScheduledIo};
 use super::IoHandle;
+use crate::context::Caller;
 use crate::loom::sync::Arc;
 
 /// A source registered with the current runtime's reactor.
@@ -47,14 +48,15 @@ impl Registration {
     /// thread.
     ///
     /// # Panics
-    /// Outside a runtime, with a message that says what to do.
+    /// Outside a runtime, with a message that names `caller`'s public
+    /// function and line and says what to do.
     #[track_caller]
     pub(crate) fn new(
         source: &mut impl mio::event::Source,
         interest: Interest,
+        caller: Caller,
     ) -> io::Result<Registration> {
-        let handle =
-            crate::context::with_core("registering an I/O source", |core| core.io_handle().clone());
+        let handle = crate::context::with_core_for(caller, |core| core.io_handle().clone());
         let io = handle.register(source, interest)?;
         Ok(Registration { handle, io })
     }

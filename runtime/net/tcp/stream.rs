@@ -20,9 +20,11 @@
 //! [`AsyncWrite`]: futures_io::AsyncWrite
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 
+use crate::context::Caller;
 use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::io_source::IoSource;
 use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
@@ -68,7 +70,8 @@ impl TcpStream {
     /// listens there, `TimedOut`, `NetworkUnreachable`, …
     ///
     /// # Panics
-    /// Outside a coop runtime.
+    /// When first polled outside a coop runtime, naming this function and
+    /// the line that called it (making the future outside one is fine).
     ///
     /// ```
     /// use coop::net::{TcpListener, TcpStream};
@@ -81,12 +84,15 @@ impl TcpStream {
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
-        each_addr(addr, TcpStream::connect_addr).await
+    #[track_caller]
+    pub fn connect(addr: impl ToSocketAddrs) -> impl Future<Output = io::Result<TcpStream>> {
+        // Noted here: an `async fn` cannot be `#[track_caller]`.
+        let caller = Caller::new("TcpStream::connect");
+        async move { each_addr(addr, |addr| TcpStream::connect_addr(addr, caller)).await }
     }
 
-    async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
-        let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?)?;
+    async fn connect_addr(addr: SocketAddr, caller: Caller) -> io::Result<TcpStream> {
+        let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?, caller)?;
         stream
             .io
             .connected(|s| {
@@ -103,9 +109,10 @@ impl TcpStream {
         Ok(stream)
     }
 
-    pub(super) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
+    #[track_caller]
+    pub(super) fn from_mio(stream: mio::net::TcpStream, caller: Caller) -> io::Result<TcpStream> {
         Ok(TcpStream {
-            io: IoSource::new(stream)?,
+            io: IoSource::new(stream, caller)?,
         })
     }
 
@@ -306,7 +313,8 @@ impl TcpStream {
     #[track_caller]
     pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
         stream.set_nonblocking(true)?;
-        TcpStream::from_mio(mio::net::TcpStream::from_std(stream))
+        let caller = Caller::new("TcpStream::from_std");
+        TcpStream::from_mio(mio::net::TcpStream::from_std(stream), caller)
     }
 
     /// Deregisters the stream and returns it as a standard library stream,

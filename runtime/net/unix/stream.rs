@@ -7,11 +7,13 @@
 //! checks `SO_ERROR`, as for TCP.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::Shutdown;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
+use crate::context::Caller;
 use crate::net::io_source::IoSource;
 use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::stream_io::impl_stream_io;
@@ -48,7 +50,8 @@ impl UnixStream {
     /// listens on it, `WouldBlock` if its backlog is full.
     ///
     /// # Panics
-    /// Outside a coop runtime.
+    /// When first polled outside a coop runtime, naming this function and
+    /// the line that called it (making the future outside one is fine).
     ///
     /// ```
     /// use coop::net::{UnixListener, UnixStream};
@@ -63,16 +66,21 @@ impl UnixStream {
     /// std::fs::remove_file(&path)?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?)?;
-        stream
-            .io
-            .connected(|s| match s.take_error()? {
-                Some(e) => Err(e),
-                None => Ok(true),
-            })
-            .await?;
-        Ok(stream)
+    #[track_caller]
+    pub fn connect(path: impl AsRef<Path>) -> impl Future<Output = io::Result<UnixStream>> {
+        // Noted here: an `async fn` cannot be `#[track_caller]`.
+        let caller = Caller::new("UnixStream::connect");
+        async move {
+            let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?, caller)?;
+            stream
+                .io
+                .connected(|s| match s.take_error()? {
+                    Some(e) => Err(e),
+                    None => Ok(true),
+                })
+                .await?;
+            Ok(stream)
+        }
     }
 
     /// A pair of streams connected to each other (`socketpair(2)`).
@@ -91,13 +99,17 @@ impl UnixStream {
     #[track_caller]
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let (a, b) = mio::net::UnixStream::pair()?;
-        Ok((UnixStream::from_mio(a)?, UnixStream::from_mio(b)?))
+        let caller = Caller::new("UnixStream::pair");
+        Ok((
+            UnixStream::from_mio(a, caller)?,
+            UnixStream::from_mio(b, caller)?,
+        ))
     }
 
     #[track_caller]
-    pub(super) fn from_mio(stream: mio::net::UnixStream) -> io::Result<UnixStream> {
+    pub(super) fn from_mio(stream: mio::net::UnixStream, caller: Caller) -> io::Result<UnixStream> {
         Ok(UnixStream {
-            io: IoSource::new(stream)?,
+            io: IoSource::new(stream, caller)?,
         })
     }
 
@@ -238,7 +250,8 @@ impl UnixStream {
     #[track_caller]
     pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
         stream.set_nonblocking(true)?;
-        UnixStream::from_mio(mio::net::UnixStream::from_std(stream))
+        let caller = Caller::new("UnixStream::from_std");
+        UnixStream::from_mio(mio::net::UnixStream::from_std(stream), caller)
     }
 
     /// Deregisters the stream and returns it as a standard library stream,
