@@ -27,8 +27,9 @@ use std::net::{Shutdown, SocketAddr};
 use crate::context::Caller;
 use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::io_source::IoSource;
-use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::split;
 use crate::net::stream_io::impl_stream_io;
+use crate::net::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
 /// A TCP connection. Read and write it with `futures-util`'s
 /// [`AsyncReadExt`](https://docs.rs/futures-util/0.3/futures_util/io/trait.AsyncReadExt.html)
@@ -258,12 +259,12 @@ impl TcpStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[must_use = "the halves are the only way to use the stream while they live"]
-    pub fn split(&mut self) -> (ReadHalf<'_, TcpStream>, WriteHalf<'_, TcpStream>) {
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
         split::split(self)
     }
 
     /// Splits the stream into two owned halves, each of which can move into
-    /// its own task. [`OwnedReadHalf::reunite`] puts them back together;
+    /// its own task. [`OwnedReadHalf::reunite`](crate::net::split::OwnedReadHalf::reunite) puts them back together;
     /// dropping the write half shuts down the write side.
     ///
     /// ```
@@ -287,7 +288,7 @@ impl TcpStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[must_use = "dropping both halves closes the connection"]
-    pub fn into_split(self) -> (OwnedReadHalf<TcpStream>, OwnedWriteHalf<TcpStream>) {
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         split::into_split(self)
     }
 

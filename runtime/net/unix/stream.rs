@@ -15,8 +15,9 @@ use std::path::Path;
 
 use crate::context::Caller;
 use crate::net::io_source::IoSource;
-use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::split;
 use crate::net::stream_io::impl_stream_io;
+use crate::net::unix::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
 use super::peek;
 
@@ -203,7 +204,7 @@ impl UnixStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[must_use = "the halves are the only way to use the stream while they live"]
-    pub fn split(&mut self) -> (ReadHalf<'_, UnixStream>, WriteHalf<'_, UnixStream>) {
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
         split::split(self)
     }
 
@@ -225,7 +226,7 @@ impl UnixStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[must_use = "dropping both halves closes the connection"]
-    pub fn into_split(self) -> (OwnedReadHalf<UnixStream>, OwnedWriteHalf<UnixStream>) {
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         split::into_split(self)
     }
 
