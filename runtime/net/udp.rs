@@ -26,6 +26,11 @@ use crate::net::io_source::IoSource;
 
 /// A UDP socket.
 ///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
+///
 /// ```
 /// use coop::net::UdpSocket;
 ///

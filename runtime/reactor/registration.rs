@@ -30,7 +30,7 @@ use mio::Interest;
 
 use super::scheduled_io::{Direction, ReadyEvent, ScheduledIo};
 use super::IoHandle;
-use crate::context::Caller;
+use crate::context::{Caller, SocketWatch};
 use crate::loom::sync::Arc;
 
 /// A source registered with the current runtime's reactor.
@@ -41,6 +41,8 @@ use crate::loom::sync::Arc;
 pub(crate) struct Registration {
     handle: Arc<IoHandle>,
     io: Arc<ScheduledIo>,
+    /// Warns once if the socket waits where no loop drives it.
+    watch: SocketWatch,
 }
 
 impl Registration {
@@ -51,14 +53,16 @@ impl Registration {
     /// Outside a runtime, with a message that names `caller`'s public
     /// function and line and says what to do.
     #[track_caller]
-    pub(crate) fn new(
-        source: &mut impl mio::event::Source,
+    pub(crate) fn new<S: mio::event::Source>(
+        source: &mut S,
         interest: Interest,
         caller: Caller,
     ) -> io::Result<Registration> {
-        let handle = crate::context::with_core_for(caller, |core| core.io_handle().clone());
+        let (handle, runtime) =
+            crate::context::with_core_for(caller, |core| (core.io_handle().clone(), core.id()));
         let io = handle.register(source, interest)?;
-        Ok(Registration { handle, io })
+        let watch = SocketWatch::new::<S>(runtime);
+        Ok(Registration { handle, io, watch })
     }
 
     /// Waits until the source is readable (or closed, or errored).
@@ -74,7 +78,11 @@ impl Registration {
 
     fn poll_ready(&self, cx: &mut Context<'_>, dir: Direction) -> Poll<io::Result<ReadyEvent>> {
         let charge = ready!(crate::budget::poll_proceed(cx));
-        let event = ready!(self.io.poll_ready(cx, dir));
+        let Poll::Ready(event) = self.io.poll_ready(cx, dir) else {
+            // About to wait: will anything wake us? (`context::SocketWatch`)
+            self.watch.check();
+            return Poll::Pending;
+        };
         charge.made_progress();
         if event.is_shutdown() {
             // The runtime is gone; without this the caller's operation would

@@ -65,6 +65,8 @@ mod state;
 mod waker;
 
 #[cfg(all(test, loom))]
+mod join_set_loom;
+#[cfg(all(test, loom))]
 mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;

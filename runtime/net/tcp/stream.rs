@@ -37,6 +37,11 @@ use crate::net::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 ///
 /// Dropping it closes the connection.
 ///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
+///
 /// ```
 /// use futures_util::{AsyncBufReadExt, AsyncWriteExt, io::BufReader};
 /// use coop::net::{TcpListener, TcpStream};

@@ -17,6 +17,11 @@ use super::peek;
 
 /// A Unix domain datagram socket.
 ///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
+///
 /// ```
 /// coop::block_on(async {
 ///     let (a, b) = coop::net::UnixDatagram::pair()?;

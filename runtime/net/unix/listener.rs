@@ -16,6 +16,11 @@ use crate::net::UnixStream;
 
 /// A Unix domain socket server, listening for connections.
 ///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
+///
 /// ```
 /// use futures_util::{AsyncReadExt, AsyncWriteExt};
 /// use coop::net::{UnixListener, UnixStream};

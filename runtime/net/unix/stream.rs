@@ -24,6 +24,11 @@ use super::peek;
 /// A Unix domain stream connection. Read and write it with
 /// `futures-util`'s `AsyncReadExt` and `AsyncWriteExt`.
 ///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
+///
 /// ```
 /// use futures_util::{AsyncReadExt, AsyncWriteExt};
 ///
