@@ -53,7 +53,7 @@
 //! Files: `raw.rs` (the allocation and its vtable), `state.rs` (the state
 //! machine, no `unsafe`), `waker.rs` (the only place a `Waker` is built),
 //! `join.rs` (`JoinHandle`), `error.rs` (`JoinError`), `id.rs` (`TaskId`),
-//! `join_set.rs` (`JoinSet`, on top of `JoinHandle`).
+//! `join_set/` (`JoinSet`, on top of `JoinHandle`).
 
 mod error;
 mod harness;
@@ -64,8 +64,6 @@ mod raw;
 mod state;
 mod waker;
 
-#[cfg(all(test, loom))]
-mod join_set_loom;
 #[cfg(all(test, loom))]
 mod loom_tests;
 #[cfg(all(test, not(loom)))]

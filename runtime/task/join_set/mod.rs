@@ -24,22 +24,28 @@
 //! poll is what hands the entry's waker to the task.
 //!
 //! The wakers may run on any thread (a `spawn_blocking` job finishes on a
-//! pool thread), so the list is a mutex from the sync shim. Keys are reused
+//! pool thread), so the list (`ready.rs`) is a mutex from the sync shim. Keys are reused
 //! by the slab: a late wake of a removed entry can only queue a key whose
 //! new owner then gets one spurious poll, which returns `Pending`.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
 use super::error::JoinError;
 use super::join::JoinHandle;
-use crate::loom::sync::atomic::{AtomicBool, Ordering};
-use crate::loom::sync::{Mutex, WakeArc};
+use crate::loom::sync::WakeArc;
+
+mod ready;
+use ready::{EntryWaker, ReadyList};
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+#[cfg(all(test, not(loom)))]
+mod tests;
 
 /// A collection of tasks, awaited in the order they complete.
 ///
@@ -87,48 +93,6 @@ struct Entry<T> {
     notify: WakeArc<EntryWaker>,
 }
 
-/// What an entry's waker does: put its key on the ready list.
-struct EntryWaker {
-    key: usize,
-    /// Set while `key` is on the list, so a task woken twice is queued once.
-    queued: AtomicBool,
-    list: WakeArc<ReadyList>,
-}
-
-/// Keys of entries woken since they were last polled, and the waker of the
-/// `join_next` waiting for one.
-struct ReadyList {
-    inner: Mutex<ReadyInner>,
-}
-
-struct ReadyInner {
-    keys: VecDeque<usize>,
-    /// Set by a `join_next` that found the list empty; taken by the next
-    /// push, under the same lock, so no wake is lost between the two.
-    waiter: Option<Waker>,
-}
-
-impl Wake for EntryWaker {
-    fn wake(self: WakeArc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &WakeArc<Self>) {
-        if self.queued.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let waiter = {
-            let mut inner = self.list.inner.lock();
-            inner.keys.push_back(self.key);
-            inner.waiter.take()
-        };
-        // Woken outside the lock: the waiter may poll the set right away.
-        if let Some(waiter) = waiter {
-            waiter.wake();
-        }
-    }
-}
-
 impl<T> JoinSet<T> {
     /// An empty set. Needs no runtime until a task is spawned into it.
     ///
@@ -139,12 +103,7 @@ impl<T> JoinSet<T> {
     pub fn new() -> JoinSet<T> {
         JoinSet {
             entries: Slab::new(),
-            ready: WakeArc::new(ReadyList {
-                inner: Mutex::new(ReadyInner {
-                    keys: VecDeque::new(),
-                    waiter: None,
-                }),
-            }),
+            ready: WakeArc::new(ReadyList::new()),
             polls: 0,
         }
     }
@@ -244,14 +203,10 @@ impl<T> JoinSet<T> {
 
     fn insert(&mut self, handle: JoinHandle<T>) {
         let slot = self.entries.vacant_entry();
-        let notify = WakeArc::new(EntryWaker {
-            key: slot.key(),
-            queued: AtomicBool::new(false),
-            list: self.ready.clone(),
-        });
+        let notify = WakeArc::new(EntryWaker::new(slot.key(), self.ready.clone()));
         let waker = Waker::from(notify.clone());
         // Queue it now: its first poll hands its waker to the task.
-        notify.wake_by_ref();
+        waker.wake_by_ref();
         slot.insert(Entry {
             handle,
             waker,
@@ -310,21 +265,8 @@ impl<T> JoinSet<T> {
         // call's work even if handles keep re-queueing themselves.
         let mut polls_left = self.entries.len();
         loop {
-            let key = {
-                let mut inner = self.ready.inner.lock();
-                match inner.keys.pop_front() {
-                    Some(key) => key,
-                    None => {
-                        if !inner
-                            .waiter
-                            .as_ref()
-                            .is_some_and(|w| w.will_wake(cx.waker()))
-                        {
-                            inner.waiter = Some(cx.waker().clone());
-                        }
-                        return Poll::Pending;
-                    }
-                }
+            let Some(key) = self.ready.pop_or_wait(cx.waker()) else {
+                return Poll::Pending;
             };
             if let Some(out) = self.poll_entry(key) {
                 return Poll::Ready(Some(out));
@@ -353,7 +295,7 @@ impl<T> JoinSet<T> {
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
         // Not async, so it cannot be made to yield: look without a budget.
         crate::budget::unconstrained(|| loop {
-            let key = self.ready.inner.lock().keys.pop_front()?;
+            let key = self.ready.pop()?;
             if let Some(out) = self.poll_entry(key) {
                 return Some(out);
             }
@@ -366,7 +308,7 @@ impl<T> JoinSet<T> {
         let entry = self.entries.get_mut(key)?;
         self.polls += 1;
         // Cleared before the poll: a wake during or after it queues again.
-        entry.notify.queued.store(false, Ordering::Release);
+        entry.notify.unqueue();
         let mut cx = Context::from_waker(&entry.waker);
         match Pin::new(&mut entry.handle).poll(&mut cx) {
             Poll::Ready(out) => {
@@ -436,39 +378,5 @@ impl<T> Default for JoinSet<T> {
 impl<T> fmt::Debug for JoinSet<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinSet").field("len", &self.len()).finish()
-    }
-}
-
-#[cfg(all(test, not(loom)))]
-mod tests {
-    use super::JoinSet;
-
-    #[test]
-    fn draining_a_set_polls_each_handle_about_twice_not_once_per_task_per_completion() {
-        const TASKS: u64 = 300;
-        let polls = crate::block_on(async {
-            let mut set = JoinSet::new();
-            for i in 0..TASKS {
-                // Task i finishes after i yields: one completion per turn.
-                set.spawn(async move {
-                    for _ in 0..i {
-                        crate::yield_now().await;
-                    }
-                });
-            }
-            let mut joined = 0;
-            while let Some(out) = set.join_next().await {
-                out.unwrap();
-                joined += 1;
-            }
-            assert_eq!(joined, TASKS);
-            set.polls
-        });
-        // One first poll (to hand over the waker) and one after the wake,
-        // per task. Polling every handle per completion would be ~45,000.
-        assert!(
-            polls <= 2 * TASKS + 10,
-            "{polls} handle polls for {TASKS} tasks"
-        );
     }
 }
