@@ -107,11 +107,13 @@ pub(crate) fn with_core<R>(api: &str, f: impl FnOnce(&Rc<Core>) -> R) -> R {
 /// registering its socket) runs only at the future's first poll, where the
 /// caller's line is no longer known.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(loom, allow(dead_code))] // only sockets use it
 pub(crate) struct Caller {
     api: &'static str,
     at: &'static Location<'static>,
 }
 
+#[cfg_attr(loom, allow(dead_code))]
 impl Caller {
     /// `api`, called from the line that called the `#[track_caller]` chain.
     #[track_caller]
@@ -125,6 +127,7 @@ impl Caller {
 
 /// [`with_core`] for a socket constructor: the panic names `caller`'s
 /// public function and the line it was called from.
+#[cfg_attr(loom, allow(dead_code))]
 #[track_caller]
 pub(crate) fn with_core_for<R>(caller: Caller, f: impl FnOnce(&Rc<Core>) -> R) -> R {
     match try_with_core(f) {
@@ -275,23 +278,40 @@ mod driven {
 ///       its loop in block_on on another one? ─► fine (it wakes us)
 ///       else                                 ─► WARN once per socket
 /// ```
+///
+/// Sixteen bytes per socket (every connection carries one), hence the
+/// socket's name as an index into [`SOCKET_TYPES`].
 #[cfg(not(loom))]
 #[derive(Debug)]
 pub(crate) struct SocketWatch {
     runtime: u64,
-    /// The public type, such as `TcpStream` (the `mio` type has its name).
-    socket: &'static str,
+    /// Index of the public type's name in `SOCKET_TYPES`.
+    socket: u8,
     warned: crate::loom::sync::atomic::AtomicBool,
 }
 
+/// The socket types of `coop::net`; each wraps the `mio` type of that name.
+#[cfg(not(loom))]
+const SOCKET_TYPES: [&str; 7] = [
+    "socket",
+    "TcpListener",
+    "TcpStream",
+    "UdpSocket",
+    "UnixListener",
+    "UnixStream",
+    "UnixDatagram",
+];
+
 #[cfg(not(loom))]
 impl SocketWatch {
-    /// A watch for a socket of type `S` registered with runtime `runtime`.
+    /// A watch for a socket of type `S` (a `mio` socket) registered with
+    /// runtime `runtime`.
     pub(crate) fn new<S: ?Sized>(runtime: u64) -> SocketWatch {
-        let full = std::any::type_name::<S>();
+        let name = std::any::type_name::<S>().rsplit("::").next();
+        let socket = SOCKET_TYPES.iter().position(|t| Some(*t) == name);
         SocketWatch {
             runtime,
-            socket: full.rsplit("::").next().unwrap_or(full),
+            socket: socket.unwrap_or(0) as u8,
             warned: crate::loom::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -307,7 +327,7 @@ impl SocketWatch {
             return;
         }
         if !self.warned.swap(true, Relaxed) {
-            crate::trace::io_undriven(self.socket, self.runtime, here);
+            crate::trace::io_undriven(SOCKET_TYPES[usize::from(self.socket)], self.runtime, here);
         }
     }
 }
