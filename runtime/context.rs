@@ -5,12 +5,19 @@
 //! find it here. There is no global runtime: outside `block_on` there is
 //! nothing to find, and those functions panic with a message that says what
 //! to do instead.
+//!
+//! It also keeps, process-wide, the ids of the runtimes whose loop is
+//! running right now (inside a `block_on`, on whichever thread). A socket
+//! that is about to wait asks it whether anything will ever wake it: see
+//! [`SocketWatch`].
 
 use std::cell::RefCell;
+use std::panic::Location;
 use std::rc::Rc;
 
 use crate::executor::{Core, Shared};
 use crate::loom::sync::Arc;
+use crate::Handle;
 
 crate::loom::thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = RefCell::new(None);
@@ -23,6 +30,7 @@ crate::loom::thread_local! {
 /// would block the outer loop, which could then never wake the inner one.
 #[track_caller]
 pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
+    let id = core.id();
     let busy = CURRENT.with(|current| match current.try_borrow_mut() {
         Ok(mut slot) if slot.is_none() => {
             *slot = Some(core);
@@ -35,7 +43,8 @@ pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
     if busy {
         nested_block_on();
     }
-    EnterGuard(())
+    driven::insert(id);
+    EnterGuard(id)
 }
 
 /// Panics with the nested-`block_on` message if a runtime is current.
@@ -56,11 +65,13 @@ fn nested_block_on() -> ! {
     );
 }
 
-/// Clears the current runtime when dropped (also on unwind).
-pub(crate) struct EnterGuard(());
+/// Clears the current runtime when dropped (also on unwind). Holds the
+/// runtime's id, which is in the `driven` list as long as the guard lives.
+pub(crate) struct EnterGuard(u64);
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
+        driven::remove(self.0);
         let core = CURRENT.with(|current| current.borrow_mut().take());
         // Dropped outside the borrow: dropping the last `Rc<Core>` may run
         // task destructors that look at CURRENT again.
@@ -87,6 +98,46 @@ pub(crate) fn with_core<R>(api: &str, f: impl FnOnce(&Rc<Core>) -> R) -> R {
             "`{api}` was called outside a coop runtime. Call it from async code running \
              inside `coop::block_on(...)` or `Runtime::block_on(...)`; to start a task from \
              outside, use `Runtime::spawn` or a `coop::Handle`."
+        ),
+    }
+}
+
+/// A public function and the line that called it, for a misuse panic that
+/// is raised later than the call: an `async fn`'s body (`TcpListener::bind`
+/// registering its socket) runs only at the future's first poll, where the
+/// caller's line is no longer known.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(loom, allow(dead_code))] // only sockets use it
+pub(crate) struct Caller {
+    api: &'static str,
+    at: &'static Location<'static>,
+}
+
+#[cfg_attr(loom, allow(dead_code))]
+impl Caller {
+    /// `api`, called from the line that called the `#[track_caller]` chain.
+    #[track_caller]
+    pub(crate) fn new(api: &'static str) -> Caller {
+        Caller {
+            api,
+            at: Location::caller(),
+        }
+    }
+}
+
+/// [`with_core`] for a socket constructor: the panic names `caller`'s
+/// public function and the line it was called from.
+#[cfg_attr(loom, allow(dead_code))]
+#[track_caller]
+pub(crate) fn with_core_for<R>(caller: Caller, f: impl FnOnce(&Rc<Core>) -> R) -> R {
+    match try_with_core(f) {
+        Some(r) => r,
+        None => panic!(
+            "`{}` was called outside a coop runtime (at {}). A socket belongs to the \
+             runtime that creates it, whose loop drives it: call it from async code running \
+             inside `coop::block_on(...)` or `Runtime::block_on(...)`, or in a task spawned \
+             there.",
+            caller.api, caller.at
         ),
     }
 }
@@ -151,4 +202,132 @@ pub(crate) fn current_shared() -> Option<Arc<Shared>> {
             .ok()
             .flatten()
     })
+}
+
+/// The handle of the current runtime (see [`Handle::current`]), for the
+/// public function `api`.
+///
+/// # Panics
+/// Outside a runtime, naming `api` and saying where it works.
+#[track_caller]
+pub(crate) fn current_handle(api: &str) -> Handle {
+    match current_shared() {
+        Some(shared) => Handle::new(shared),
+        None => panic!(
+            "`{api}` was called outside a coop runtime. Call it from async code running \
+             inside `coop::block_on(...)` or `Runtime::block_on(...)`, from a blocking job or \
+             inside `Handle::block_on`; from any other thread, get a handle with \
+             `Runtime::handle()` and call `Handle::spawn_blocking` on it."
+        ),
+    }
+}
+
+/// The runtimes whose loop is running, anywhere in the process. Sockets do
+/// not exist under loom (and loom cannot make statics), so there the list
+/// is not kept.
+#[cfg(not(loom))]
+mod driven {
+    use crate::loom::sync::{Mutex, OnceLock};
+
+    /// Ids of runtimes inside `block_on`; a few entries at most.
+    fn list() -> &'static Mutex<Vec<u64>> {
+        static DRIVEN: OnceLock<Mutex<Vec<u64>>> = OnceLock::new();
+        DRIVEN.get_or_init(|| Mutex::new(Vec::new()))
+    }
+
+    pub(super) fn insert(id: u64) {
+        list().lock().push(id);
+    }
+
+    pub(super) fn remove(id: u64) {
+        let mut ids = list().lock();
+        if let Some(i) = ids.iter().position(|&d| d == id) {
+            ids.swap_remove(i);
+        }
+    }
+
+    pub(super) fn contains(id: u64) -> bool {
+        list().lock().contains(&id)
+    }
+}
+
+#[cfg(loom)]
+mod driven {
+    pub(super) fn insert(_: u64) {}
+    pub(super) fn remove(_: u64) {}
+}
+
+/// Watches one socket for the silent hang: waiting where no loop drives it.
+///
+/// A socket is registered with one runtime's reactor, and only that
+/// runtime's loop (inside its `block_on`) turns readiness into wake-ups.
+/// Polled anywhere else while that loop is not running (on another
+/// runtime's thread, under `futures::executor::block_on`, on a plain
+/// thread), a socket that has to wait would wait forever without a word.
+/// So each time it is about to wait, [`check`](Self::check) asks: is this
+/// the socket's own loop? Is its loop running on some other thread (which
+/// is legitimate: it will wake us from there)? If neither, it emits one
+/// `tracing` WARN for this socket (`io.undriven`, see `trace.rs`).
+///
+/// It warns rather than failing: the loop may yet be started on another
+/// thread, and then the wait ends normally.
+///
+/// ```text
+///   Registration::poll_ready ── Pending ──► SocketWatch::check
+///       own loop on this thread?            ─► fine
+///       its loop in block_on on another one? ─► fine (it wakes us)
+///       else                                 ─► WARN once per socket
+/// ```
+///
+/// Sixteen bytes per socket (every connection carries one), hence the
+/// socket's name as an index into [`SOCKET_TYPES`].
+#[cfg(not(loom))]
+#[derive(Debug)]
+pub(crate) struct SocketWatch {
+    runtime: u64,
+    /// Index of the public type's name in `SOCKET_TYPES`.
+    socket: u8,
+    warned: crate::loom::sync::atomic::AtomicBool,
+}
+
+/// The socket types of `coop::net`; each wraps the `mio` type of that name.
+#[cfg(not(loom))]
+const SOCKET_TYPES: [&str; 7] = [
+    "socket",
+    "TcpListener",
+    "TcpStream",
+    "UdpSocket",
+    "UnixListener",
+    "UnixStream",
+    "UnixDatagram",
+];
+
+#[cfg(not(loom))]
+impl SocketWatch {
+    /// A watch for a socket of type `S` (a `mio` socket) registered with
+    /// runtime `runtime`.
+    pub(crate) fn new<S: ?Sized>(runtime: u64) -> SocketWatch {
+        let name = std::any::type_name::<S>().rsplit("::").next();
+        let socket = SOCKET_TYPES.iter().position(|t| Some(*t) == name);
+        SocketWatch {
+            runtime,
+            socket: socket.unwrap_or(0) as u8,
+            warned: crate::loom::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Called when the socket is about to wait; see the type's docs.
+    pub(crate) fn check(&self) {
+        use crate::loom::sync::atomic::Ordering::Relaxed;
+        if self.warned.load(Relaxed) {
+            return;
+        }
+        let here = try_with_core(|core| core.id());
+        if here == Some(self.runtime) || driven::contains(self.runtime) {
+            return;
+        }
+        if !self.warned.swap(true, Relaxed) {
+            crate::trace::io_undriven(SOCKET_TYPES[usize::from(self.socket)], self.runtime, here);
+        }
+    }
 }

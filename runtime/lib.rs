@@ -48,12 +48,13 @@
 //! | `handle.rs` | [`Handle`]: spawn on the loop from any thread |
 //! | `blocking/` | the blocking pool behind [`spawn_blocking`] |
 //! | `park_thread.rs` | waiting on a future from a plain thread ([`Handle::block_on`], [`JoinHandle::join_blocking`]) |
-//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]) |
+//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `join_set.rs` ([`task::JoinSet`]) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], Unix sockets |
 //! | `signal/` | Unix signals on the reactor: [`signal::ctrl_c`], [`signal::unix::signal`] |
 //! | `sync/` | tasks working together: [`sync::oneshot`], [`sync::mpsc`], [`sync::Notify`], [`sync::Semaphore`], [`sync::Mutex`], [`sync::watch`], on one FIFO wait list (`wait_list.rs`) |
 //! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`] |
+//! | `future.rs`, `stream.rs` | [`join!`], [`select!`], [`future::FutureExt`], [`stream::StreamExt`]: re-exported from `futures-util` |
 //! | `park.rs` | the seam between the loop and what it sleeps on |
 //! | `budget.rs` | the cooperative budget |
 //! | `catch.rs` | catching panics of user code that runs outside a task's poll |
@@ -146,6 +147,7 @@ mod budget;
 mod catch;
 mod context;
 mod executor;
+pub mod future;
 mod handle;
 mod loom;
 #[cfg(not(loom))]
@@ -157,8 +159,9 @@ mod reactor;
 mod runtime;
 #[cfg(not(loom))]
 pub mod signal;
+pub mod stream;
 pub mod sync;
-mod task;
+pub mod task;
 pub mod time;
 mod trace;
 mod yield_now;
@@ -172,3 +175,6 @@ pub use handle::Handle;
 pub use runtime::{block_on, Builder, Runtime, DEFAULT_EVENT_INTERVAL, DEFAULT_REMOTE_INTERVAL};
 pub use task::{spawn, JoinError, JoinHandle, TaskId};
 pub use yield_now::{yield_now, YieldNow};
+
+// Combinators from `futures-util`, at the root as tokio has them.
+pub use future::{join, pin_mut, select, select_biased, try_join};

@@ -9,7 +9,7 @@
 //! |------------------|--------------------------------------------------------------|
 //! | `coop::task`     | span `task` (one per task: `task.id`, `spawned.at`); events `task.spawn`, `task.poll.start`, `task.poll.end`, `task.wake`, `task.complete` |
 //! | `coop::executor` | `loop.pick`, `loop.block_on.poll`, `loop.park`, `loop.unpark`, `loop.budget_exhausted` |
-//! | `coop::reactor`  | `io.ready`                                                   |
+//! | `coop::reactor`  | `io.ready`; `io.undriven` (WARN: a socket waits where no loop drives it) |
 //! | `coop::time`     | `timer.fired`                                                |
 //!
 //! Call sites use these functions, never `tracing` macros or `cfg`s of their
@@ -254,4 +254,26 @@ pub(crate) fn timer_fired(deadline: Instant, now: Instant) {
             "timer fired"
         )
     });
+}
+
+/// A socket of runtime `runtime` is waiting where nothing will wake it:
+/// `here` is the runtime running on this thread, if any (see
+/// `context::SocketWatch`).
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) fn io_undriven(socket: &str, runtime: u64, here: Option<u64>) {
+    let place = match here {
+        Some(other) => format!("on the thread of another coop runtime ({other})"),
+        None => "on a thread that runs no coop loop (another executor?)".to_string(),
+    };
+    tracing::event!(
+        name: "io.undriven",
+        target: "coop::reactor",
+        Level::WARN,
+        socket,
+        runtime,
+        "a coop::net::{socket} of runtime {runtime} is waiting {place}, but that runtime's \
+         loop is not running anywhere, so nothing will wake it. Poll the socket inside its \
+         runtime's `block_on` (or a task spawned there), or keep that loop running on another \
+         thread. (Shown once per socket.)"
+    );
 }

@@ -4,7 +4,7 @@
 mod support;
 
 use coop::Runtime;
-use support::panic_message;
+use support::{panic_message, panic_message_and_location};
 
 #[test]
 fn spawn_outside_a_runtime_panics_saying_where_to_call_it() {
@@ -109,4 +109,135 @@ fn a_zero_event_interval_is_refused() {
 #[should_panic(expected = "`Builder::budget` must be at least 1")]
 fn a_zero_budget_is_refused() {
     let _ = coop::Builder::new().budget(0);
+}
+
+/// The path of this file as `Location`s print it.
+const THIS_FILE: &str = "tests/misuse_panics.rs";
+
+#[test]
+fn spawn_blocking_outside_a_runtime_names_spawn_blocking_at_the_callers_line() {
+    let line = line!() + 2;
+    let (message, at) = panic_message_and_location(|| {
+        drop(coop::spawn_blocking(|| 1));
+    });
+    assert!(message.contains("`coop::spawn_blocking`"), "{message}");
+    assert!(!message.contains("Handle::current"), "{message}");
+    assert!(
+        message.contains("Handle::spawn_blocking"),
+        "says what to do: {message}"
+    );
+    assert!(at.starts_with(&format!("{THIS_FILE}:{line}:")), "{at}");
+}
+
+#[test]
+fn join_set_spawns_outside_a_runtime_name_the_join_set_method() {
+    let mut set = coop::task::JoinSet::new();
+    let line = line!() + 1;
+    let (message, at) = panic_message_and_location(|| set.spawn(async { 1 }));
+    assert!(message.contains("`JoinSet::spawn`"), "{message}");
+    assert!(at.starts_with(&format!("{THIS_FILE}:{line}:")), "{at}");
+
+    let line = line!() + 1;
+    let (message, at) = panic_message_and_location(|| set.spawn_blocking(|| 2));
+    assert!(message.contains("`JoinSet::spawn_blocking`"), "{message}");
+    assert!(at.starts_with(&format!("{THIS_FILE}:{line}:")), "{at}");
+    assert!(set.is_empty());
+}
+
+/// `(api, line, call)`: a misuse to try, `call` made on the line `line!()`
+/// names (keep each use on one line).
+macro_rules! sync_call {
+    ($api:literal, $call:expr) => {
+        (
+            $api,
+            line!(),
+            Box::new(move || drop($call)) as Box<dyn FnOnce()>,
+        )
+    };
+}
+
+/// `(api, line, future)`: the call is made where the macro is used, but
+/// only when the future is first polled (it is inside an `async` block).
+macro_rules! async_call {
+    ($api:literal, $call:expr) => {
+        (
+            $api,
+            line!(),
+            Box::pin(async move { drop($call.await) }) as Boxed,
+        )
+    };
+}
+
+type Boxed = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+
+#[test]
+fn sync_socket_constructors_outside_a_runtime_panic_at_the_callers_line_naming_themselves() {
+    use coop::net::{TcpListener, UnixDatagram, UnixListener, UnixStream};
+
+    let path = std::env::temp_dir().join(format!("coop-misuse-{}.sock", std::process::id()));
+    let (std_listener, bind_path) = (
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+        path.clone(),
+    );
+    let calls = [
+        sync_call!("TcpListener::from_std", TcpListener::from_std(std_listener)),
+        sync_call!("UnixStream::pair", UnixStream::pair()),
+        sync_call!("UnixDatagram::unbound", UnixDatagram::unbound()),
+        sync_call!("UnixListener::bind", UnixListener::bind(&bind_path)),
+    ];
+    for (api, line, call) in calls {
+        let (message, at) = panic_message_and_location(call);
+        let called = format!("`{api}` was called outside a coop runtime (at {THIS_FILE}:{line}:");
+        assert!(message.contains(&called), "{api}: {message}");
+        assert!(
+            message.contains("coop::block_on"),
+            "says what to do: {message}"
+        );
+        assert!(
+            at.starts_with(&format!("{THIS_FILE}:{line}:")),
+            "{api} reported at {at}"
+        );
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn async_socket_constructors_polled_outside_a_runtime_name_themselves_and_the_callers_line() {
+    use coop::net::{TcpListener, TcpStream, UdpSocket, UnixStream};
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let path = std::env::temp_dir().join(format!("coop-misuse-c-{}.sock", std::process::id()));
+    let (_unix, unix_path) = (
+        std::os::unix::net::UnixListener::bind(&path).unwrap(),
+        path.clone(),
+    );
+    // Each call is written on one line and made (on a plain thread, with
+    // no runtime) at the first poll, later: the panic still names its line.
+    let futures = [
+        async_call!("TcpListener::bind", TcpListener::bind("127.0.0.1:0")),
+        async_call!("TcpStream::connect", TcpStream::connect(addr)),
+        async_call!("UdpSocket::bind", UdpSocket::bind("127.0.0.1:0")),
+        async_call!("UnixStream::connect", UnixStream::connect(unix_path)),
+    ];
+    for (api, line, future) in futures {
+        let message = panic_message(|| support::block_on_thread(future));
+        let called = format!("`{api}` was called outside a coop runtime (at {THIS_FILE}:{line}:");
+        assert!(message.contains(&called), "{api}: {message}");
+        assert!(
+            message.contains("coop::block_on"),
+            "says what to do: {message}"
+        );
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn a_socket_future_made_outside_a_runtime_and_awaited_inside_works() {
+    // Only the poll needs the runtime: `rt.block_on(TcpListener::bind(..))`
+    // is fine, as in tokio.
+    let rt = Runtime::new().unwrap();
+    let bind = coop::net::TcpListener::bind("127.0.0.1:0");
+    let listener = rt.block_on(bind).unwrap();
+    assert!(listener.local_addr().is_ok());
 }

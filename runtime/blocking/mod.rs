@@ -82,7 +82,6 @@ mod tests;
 use std::time::Duration;
 
 use crate::task::JoinHandle;
-use crate::Handle;
 
 /// Default cap on the blocking pool's threads: 512, as in tokio. Blocking
 /// jobs mostly wait (on disks, locks, sleeps), so the cap is far above the
@@ -108,11 +107,12 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 /// starting.
 ///
 /// Works on the loop's thread, inside another blocking job, and inside
-/// [`Handle::block_on`]. From any other thread use
-/// [`Handle::spawn_blocking`].
+/// [`Handle::block_on`](crate::Handle::block_on). From any other thread use
+/// [`Handle::spawn_blocking`](crate::Handle::spawn_blocking).
 ///
 /// # Panics
-/// Outside a runtime (see [`Handle::current`]). A panic inside `f` is not
+/// Outside a runtime, with a message naming `coop::spawn_blocking` and
+/// saying what to do. A panic inside `f` is not
 /// propagated: awaiting the handle gives a [`JoinError`](crate::JoinError)
 /// that [`is_panic`](crate::JoinError::is_panic).
 ///
@@ -128,5 +128,5 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    Handle::current().spawn_blocking(f)
+    crate::context::current_handle("coop::spawn_blocking").spawn_blocking(f)
 }

@@ -38,6 +38,7 @@ use std::task::{Context, Poll};
 use mio::event::Source;
 use mio::Interest;
 
+use crate::context::Caller;
 use crate::reactor::{Direction, Registration};
 
 /// Readable, writable and, where the OS has it, urgent data (`EPOLLPRI`):
@@ -65,23 +66,28 @@ pub(crate) struct IoSource<S: Source> {
 }
 
 impl<S: Source> IoSource<S> {
-    /// Registers `source` with the runtime running on this thread.
+    /// Registers `source` with the runtime running on this thread, for the
+    /// public function `caller` (`TcpListener::bind`, ...).
     ///
     /// # Panics
-    /// Outside a runtime (see `context::with_core`).
+    /// Outside a runtime, naming `caller` (see `context::with_core_for`).
     #[track_caller]
-    pub(crate) fn new(source: S) -> io::Result<IoSource<S>> {
-        IoSource::with_interest(source, INTEREST)
+    pub(crate) fn new(source: S, caller: Caller) -> io::Result<IoSource<S>> {
+        IoSource::with_interest(source, INTEREST, caller)
     }
 
     /// Registers `source` for `interest` only (a signal listener's
     /// self-pipe is only ever read).
     ///
     /// # Panics
-    /// Outside a runtime (see `context::with_core`).
+    /// Outside a runtime, naming `caller` (see `context::with_core_for`).
     #[track_caller]
-    pub(crate) fn with_interest(mut source: S, interest: Interest) -> io::Result<IoSource<S>> {
-        let registration = Registration::new(&mut source, interest)?;
+    pub(crate) fn with_interest(
+        mut source: S,
+        interest: Interest,
+        caller: Caller,
+    ) -> io::Result<IoSource<S>> {
+        let registration = Registration::new(&mut source, interest, caller)?;
         Ok(IoSource {
             source: Some(source),
             registration,

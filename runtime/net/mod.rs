@@ -36,10 +36,26 @@
 //! `AsyncWriteExt`, `BufReader`, `copy` and the codec crates built on them
 //! work unchanged.
 //!
+//! ## Which loop drives a socket
+//!
 //! Sockets are `Send + Sync` and may be moved between threads, but stay
-//! registered with the runtime that created them: they are driven by its
-//! loop. Creating one outside a runtime panics. After that runtime is
-//! dropped, their operations fail with an error instead of waiting forever.
+//! registered with the runtime that created them: only its loop (inside its
+//! `block_on`) turns the kernel's readiness into wake-ups. So:
+//!
+//! * poll a socket in a task or `block_on` of its own runtime, or on any
+//!   other thread *while that runtime's loop runs* (the loop wakes the
+//!   waiting thread from where it runs);
+//! * a socket that has to wait where no loop drives it (on another
+//!   runtime's thread, under another executor, while its own runtime sits
+//!   idle) would wait forever: coop emits one `tracing` WARN per socket
+//!   (`io.undriven`, target `coop::reactor`) naming the socket, its
+//!   runtime and what to do. It is a warning, not an error, because the
+//!   loop may still be started on another thread, and then the wait ends;
+//! * creating a socket outside a runtime panics, naming the function
+//!   called (`TcpListener::bind`) and the caller's line. A future such as
+//!   `TcpListener::bind(addr)` may be *made* outside and awaited inside;
+//! * after its runtime is dropped, a socket's operations fail with an
+//!   error instead of waiting forever.
 //!
 //! ```
 //! use futures_util::{AsyncReadExt, AsyncWriteExt};

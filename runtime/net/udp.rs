@@ -16,13 +16,20 @@
 //! ```
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
+use crate::context::Caller;
 use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::io_source::IoSource;
 
 /// A UDP socket.
+///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
 ///
 /// ```
 /// use coop::net::UdpSocket;
@@ -51,7 +58,8 @@ impl UdpSocket {
     /// The bind error of the last address tried.
     ///
     /// # Panics
-    /// Outside a coop runtime.
+    /// When first polled outside a coop runtime, naming this function and
+    /// the line that called it (making the future outside one is fine).
     ///
     /// ```
     /// coop::block_on(async {
@@ -61,16 +69,22 @@ impl UdpSocket {
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        each_addr(addr, |addr| async move {
-            UdpSocket::from_mio(mio::net::UdpSocket::bind(addr)?)
-        })
-        .await
+    #[track_caller]
+    pub fn bind(addr: impl ToSocketAddrs) -> impl Future<Output = io::Result<UdpSocket>> {
+        // Noted here: an `async fn` cannot be `#[track_caller]`.
+        let caller = Caller::new("UdpSocket::bind");
+        async move {
+            each_addr(addr, |addr| async move {
+                UdpSocket::from_mio(mio::net::UdpSocket::bind(addr)?, caller)
+            })
+            .await
+        }
     }
 
-    fn from_mio(socket: mio::net::UdpSocket) -> io::Result<UdpSocket> {
+    #[track_caller]
+    fn from_mio(socket: mio::net::UdpSocket, caller: Caller) -> io::Result<UdpSocket> {
         Ok(UdpSocket {
-            io: IoSource::new(socket)?,
+            io: IoSource::new(socket, caller)?,
         })
     }
 
@@ -262,7 +276,8 @@ impl UdpSocket {
     #[track_caller]
     pub fn from_std(socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
         socket.set_nonblocking(true)?;
-        UdpSocket::from_mio(mio::net::UdpSocket::from_std(socket))
+        let caller = Caller::new("UdpSocket::from_std");
+        UdpSocket::from_mio(mio::net::UdpSocket::from_std(socket), caller)
     }
 
     /// Deregisters the socket and returns it as a standard library socket,

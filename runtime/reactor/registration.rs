@@ -37,6 +37,7 @@ use mio::Interest;
 use super::scheduled_io::{Direction, ReadyEvent, ScheduledIo};
 use super::waiters::WaiterKey;
 use super::IoHandle;
+use crate::context::{Caller, SocketWatch};
 use crate::loom::sync::Arc;
 
 /// A source registered with the current runtime's reactor.
@@ -47,6 +48,8 @@ use crate::loom::sync::Arc;
 pub(crate) struct Registration {
     handle: Arc<IoHandle>,
     io: Arc<ScheduledIo>,
+    /// Warns once if the socket waits where no loop drives it.
+    watch: SocketWatch,
 }
 
 impl Registration {
@@ -54,16 +57,19 @@ impl Registration {
     /// thread.
     ///
     /// # Panics
-    /// Outside a runtime, with a message that says what to do.
+    /// Outside a runtime, with a message that names `caller`'s public
+    /// function and line and says what to do.
     #[track_caller]
-    pub(crate) fn new(
-        source: &mut impl mio::event::Source,
+    pub(crate) fn new<S: mio::event::Source>(
+        source: &mut S,
         interest: Interest,
+        caller: Caller,
     ) -> io::Result<Registration> {
-        let handle =
-            crate::context::with_core("registering an I/O source", |core| core.io_handle().clone());
+        let (handle, runtime) =
+            crate::context::with_core_for(caller, |core| (core.io_handle().clone(), core.id()));
         let io = handle.register(source, interest)?;
-        Ok(Registration { handle, io })
+        let watch = SocketWatch::new::<S>(runtime);
+        Ok(Registration { handle, io, watch })
     }
 
     /// Waits until the source is readable (or closed, or errored).
@@ -96,7 +102,11 @@ impl Registration {
             debug_assert!(std::ptr::eq(w.io, &*self.io), "a waiter of another socket");
             &mut w.key
         });
-        let event = ready!(self.io.poll_ready(cx, dir, key));
+        let Poll::Ready(event) = self.io.poll_ready(cx, dir, key) else {
+            // About to wait: will anything wake us? (`context::SocketWatch`)
+            self.watch.check();
+            return Poll::Pending;
+        };
         charge.made_progress();
         if event.is_shutdown() {
             // The runtime is gone; without this the caller's operation would

@@ -97,9 +97,10 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
         ));
     }
     // Check for a runtime before touching the process's signal handlers.
-    crate::context::with_core("coop::signal::unix::signal", |_| ());
+    let caller = crate::context::Caller::new("coop::signal::unix::signal");
+    crate::context::with_core_for(caller, |_| ());
     let signals = Signals::new([signum])?;
-    let io = IoSource::with_interest(signals, Interest::READABLE)?;
+    let io = IoSource::with_interest(signals, Interest::READABLE, caller)?;
     Ok(Signal { kind, io })
 }
 

@@ -17,6 +17,28 @@ use crate::loom::sync::Mutex;
 ///     assert!(err.to_string().contains("boom"));
 /// });
 /// ```
+///
+/// ## `.await??` in an `io::Result` function
+///
+/// `JoinError` converts into [`std::io::Error`] (kind
+/// [`Other`](std::io::ErrorKind::Other), with the message above), so a
+/// task that returns an `io::Result` can be awaited with two `?`s: the
+/// first for the task (cancelled or panicked), the second for its own
+/// result. To tell a panic apart, match on the `JoinError` before
+/// converting it.
+///
+/// ```
+/// use std::io;
+///
+/// async fn read_config() -> io::Result<String> {
+///     let task = coop::spawn_blocking(|| std::fs::read_to_string("/no/such/file"));
+///     let text = task.await??; // JoinError -> io::Error, then the read's own error
+///     Ok(text)
+/// }
+///
+/// let err = coop::block_on(read_config()).unwrap_err();
+/// assert_eq!(err.kind(), io::ErrorKind::NotFound);
+/// ```
 pub struct JoinError {
     repr: Repr,
 }
@@ -167,6 +189,17 @@ impl fmt::Debug for JoinError {
 
 impl std::error::Error for JoinError {}
 
+/// `JoinError` → [`std::io::Error`] of kind `Other`, so `.await??` works
+/// in a function returning `io::Result` (see [`JoinError`]).
+///
+/// ```
+/// coop::block_on(async {
+///     let handle = coop::spawn(async { panic!("boom") });
+///     let err: std::io::Error = handle.await.unwrap_err().into();
+///     assert_eq!(err.kind(), std::io::ErrorKind::Other);
+///     assert!(err.to_string().contains("boom"));
+/// });
+/// ```
 impl From<JoinError> for std::io::Error {
     fn from(err: JoinError) -> std::io::Error {
         std::io::Error::other(err.to_string())

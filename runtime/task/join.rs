@@ -26,6 +26,23 @@ use super::state::Schedule;
 /// A `JoinHandle<T>` is `Send` when `T` is, so it can be handed to another
 /// thread even though the task itself stays on the loop.
 ///
+/// [`JoinError`] converts into [`std::io::Error`], so in a function that
+/// returns `io::Result`, a task returning `io::Result<T>` is awaited with
+/// `.await??`:
+///
+/// ```
+/// async fn bound_port() -> std::io::Result<u16> {
+///     let task = coop::spawn(async {
+///         let listener = coop::net::TcpListener::bind("127.0.0.1:0").await?;
+///         Ok::<_, std::io::Error>(listener.local_addr()?.port())
+///     });
+///     Ok(task.await??) // the task's JoinError, then its own io::Error
+/// }
+///
+/// assert_ne!(coop::block_on(bound_port())?, 0);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
 /// ```compile_fail
 /// // An `Rc` output may not cross threads, so neither may its handle.
 /// fn assert_send<T: Send>(_: &T) {}

@@ -1,4 +1,30 @@
-//! Tasks: a spawned future, its header and its output, in one allocation.
+//! Tasks: spawning them, waiting for them, and groups of them.
+//!
+//! The paths a tokio user guesses: [`spawn`], [`spawn_blocking`],
+//! [`yield_now`], [`JoinHandle`], [`JoinError`], [`TaskId`] and
+//! [`JoinSet`] (the first three are also at the crate root, as
+//! `coop::spawn`, ...).
+//!
+//! ```
+//! use coop::task::{self, JoinSet};
+//!
+//! coop::block_on(async {
+//!     let mut set = JoinSet::new();
+//!     set.spawn(async { 1 });
+//!     set.spawn_blocking(|| 2);
+//!     let three = task::spawn(async { 3 });
+//!     task::yield_now().await;
+//!     let mut sum = three.await.unwrap();
+//!     while let Some(n) = set.join_next().await {
+//!         sum += n.unwrap();
+//!     }
+//!     assert_eq!(sum, 6);
+//! });
+//! ```
+//!
+//! ## Inside: one allocation per task
+//!
+//! A spawned future, its header and its output live in one allocation.
 //!
 //! ```text
 //!   spawn ──► [SCHEDULED] ──pop──► [RUNNING] ──Pending──► [idle] ──wake──► [SCHEDULED]
@@ -26,12 +52,14 @@
 //!
 //! Files: `raw.rs` (the allocation and its vtable), `state.rs` (the state
 //! machine, no `unsafe`), `waker.rs` (the only place a `Waker` is built),
-//! `join.rs` (`JoinHandle`), `error.rs` (`JoinError`), `id.rs` (`TaskId`).
+//! `join.rs` (`JoinHandle`), `error.rs` (`JoinError`), `id.rs` (`TaskId`),
+//! `join_set/` (`JoinSet`, on top of `JoinHandle`).
 
 mod error;
 mod harness;
 mod id;
 mod join;
+mod join_set;
 mod raw;
 mod state;
 mod waker;
@@ -46,6 +74,10 @@ pub(crate) use harness::Ran;
 pub(crate) use id::IdBlock;
 pub use id::TaskId;
 pub use join::JoinHandle;
+pub use join_set::JoinSet;
+
+pub use crate::blocking::spawn_blocking;
+pub use crate::yield_now::{yield_now, YieldNow};
 pub(crate) use raw::TaskRef;
 pub(crate) use raw::UNBOUND;
 

@@ -13,14 +13,35 @@
 //!  loop: fire_due(now) ──► waker.wake() ──► run queue ──► Sleep::poll ──► Ready
 //! ```
 //!
-//! Deadlines are [`std::time::Instant`]s. A timer never fires early: the
-//! `Sleep` itself compares the clock with its deadline when polled.
+//! Deadlines are [`Instant`]s. A timer never fires early: the `Sleep`
+//! itself compares the clock with its deadline when polled.
+//!
+//! ## `Instant` and `Duration`
+//!
+//! `coop::time::Instant` and `coop::time::Duration` are the standard
+//! library's [`std::time::Instant`] and [`std::time::Duration`], re-exported
+//! so that code written against `tokio::time::Instant` finds them at the
+//! same path. (tokio wraps `Instant` in a newtype of its own so that its
+//! paused test clock can move it; coop's clock is the real one, so
+//! `Instant::now()` here is `std`'s.)
+//!
+//! ```
+//! use coop::time::{sleep_until, Duration, Instant};
+//!
+//! coop::block_on(async {
+//!     let start = Instant::now();
+//!     sleep_until(start + Duration::from_millis(5)).await;
+//!     assert!(start.elapsed() >= Duration::from_millis(5));
+//! });
+//! ```
 
 mod clock;
 pub(crate) mod heap;
 mod interval;
 mod sleep;
 mod timeout;
+
+pub use std::time::{Duration, Instant};
 
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use sleep::{sleep, sleep_until, Sleep};

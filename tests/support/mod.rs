@@ -159,6 +159,30 @@ pub fn panic_message(f: impl FnOnce()) -> String {
     message_of(payload.as_ref())
 }
 
+/// Runs `f`, expects it to panic, and returns the panic message and the
+/// location the panic was reported at (`file:line:column`, as the panic
+/// hook prints it): where `#[track_caller]` says the misuse happened.
+pub fn panic_message_and_location(f: impl FnOnce()) -> (String, String) {
+    thread_local! {
+        static LOCATION: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let at = info.location().map(|l| l.to_string());
+            let _ = LOCATION.try_with(|slot| *slot.borrow_mut() = at);
+            previous(info);
+        }));
+    });
+    LOCATION.with(|slot| slot.borrow_mut().take());
+    let message = panic_message(f);
+    let location = LOCATION
+        .with(|slot| slot.borrow_mut().take())
+        .expect("the panic hook saw the panic");
+    (message, location)
+}
+
 /// The text of a panic payload (`&str` or `String`).
 pub fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {

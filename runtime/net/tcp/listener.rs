@@ -16,14 +16,21 @@
 //! error, pause briefly and go on rather than stop.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
+use crate::context::Caller;
 use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::io_source::IoSource;
 use crate::net::TcpStream;
 
 /// A TCP socket server, listening for connections.
+///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
 ///
 /// ```
 /// use futures_util::{AsyncReadExt, AsyncWriteExt};
@@ -63,7 +70,9 @@ impl TcpListener {
     /// The bind error of the last address tried (`AddrInUse`, …).
     ///
     /// # Panics
-    /// Outside a coop runtime.
+    /// When first polled outside a coop runtime, naming this function and
+    /// the line that called it. Making the future outside one is fine:
+    /// `rt.block_on(TcpListener::bind(addr))` works.
     ///
     /// ```
     /// coop::block_on(async {
@@ -73,16 +82,23 @@ impl TcpListener {
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        each_addr(addr, |addr| async move {
-            TcpListener::from_mio(mio::net::TcpListener::bind(addr)?)
-        })
-        .await
+    #[track_caller]
+    pub fn bind(addr: impl ToSocketAddrs) -> impl Future<Output = io::Result<TcpListener>> {
+        // An `async fn` cannot be `#[track_caller]`: note the line here, for
+        // the panic its body may raise at the first poll.
+        let caller = Caller::new("TcpListener::bind");
+        async move {
+            each_addr(addr, |addr| async move {
+                TcpListener::from_mio(mio::net::TcpListener::bind(addr)?, caller)
+            })
+            .await
+        }
     }
 
-    fn from_mio(listener: mio::net::TcpListener) -> io::Result<TcpListener> {
+    #[track_caller]
+    fn from_mio(listener: mio::net::TcpListener, caller: Caller) -> io::Result<TcpListener> {
         Ok(TcpListener {
-            io: IoSource::new(listener)?,
+            io: IoSource::new(listener, caller)?,
         })
     }
 
@@ -107,7 +123,8 @@ impl TcpListener {
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         let (stream, addr) = self.io.read_with(|l| l.accept()).await?;
-        Ok((TcpStream::from_mio(stream)?, addr))
+        let caller = Caller::new("TcpListener::accept");
+        Ok((TcpStream::from_mio(stream, caller)?, addr))
     }
 
     /// The address this listener is bound to.
@@ -145,7 +162,8 @@ impl TcpListener {
     #[track_caller]
     pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
         listener.set_nonblocking(true)?;
-        TcpListener::from_mio(mio::net::TcpListener::from_std(listener))
+        let caller = Caller::new("TcpListener::from_std");
+        TcpListener::from_mio(mio::net::TcpListener::from_std(listener), caller)
     }
 
     /// Deregisters the listener and returns it as a standard library

@@ -20,19 +20,27 @@
 //! [`AsyncWrite`]: futures_io::AsyncWrite
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 
+use crate::context::Caller;
 use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::io_source::IoSource;
-use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::split;
 use crate::net::stream_io::impl_stream_io;
+use crate::net::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
 /// A TCP connection. Read and write it with `futures-util`'s
 /// [`AsyncReadExt`](https://docs.rs/futures-util/0.3/futures_util/io/trait.AsyncReadExt.html)
 /// and `AsyncWriteExt`.
 ///
 /// Dropping it closes the connection.
+///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
 ///
 /// ```
 /// use futures_util::{AsyncBufReadExt, AsyncWriteExt, io::BufReader};
@@ -68,7 +76,8 @@ impl TcpStream {
     /// listens there, `TimedOut`, `NetworkUnreachable`, …
     ///
     /// # Panics
-    /// Outside a coop runtime.
+    /// When first polled outside a coop runtime, naming this function and
+    /// the line that called it (making the future outside one is fine).
     ///
     /// ```
     /// use coop::net::{TcpListener, TcpStream};
@@ -81,12 +90,15 @@ impl TcpStream {
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
-        each_addr(addr, TcpStream::connect_addr).await
+    #[track_caller]
+    pub fn connect(addr: impl ToSocketAddrs) -> impl Future<Output = io::Result<TcpStream>> {
+        // Noted here: an `async fn` cannot be `#[track_caller]`.
+        let caller = Caller::new("TcpStream::connect");
+        async move { each_addr(addr, |addr| TcpStream::connect_addr(addr, caller)).await }
     }
 
-    async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
-        let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?)?;
+    async fn connect_addr(addr: SocketAddr, caller: Caller) -> io::Result<TcpStream> {
+        let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?, caller)?;
         stream
             .io
             .connected(|s| {
@@ -103,9 +115,10 @@ impl TcpStream {
         Ok(stream)
     }
 
-    pub(super) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
+    #[track_caller]
+    pub(super) fn from_mio(stream: mio::net::TcpStream, caller: Caller) -> io::Result<TcpStream> {
         Ok(TcpStream {
-            io: IoSource::new(stream)?,
+            io: IoSource::new(stream, caller)?,
         })
     }
 
@@ -251,12 +264,12 @@ impl TcpStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[must_use = "the halves are the only way to use the stream while they live"]
-    pub fn split(&mut self) -> (ReadHalf<'_, TcpStream>, WriteHalf<'_, TcpStream>) {
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
         split::split(self)
     }
 
     /// Splits the stream into two owned halves, each of which can move into
-    /// its own task. [`OwnedReadHalf::reunite`] puts them back together;
+    /// its own task. [`OwnedReadHalf::reunite`](crate::net::split::OwnedReadHalf::reunite) puts them back together;
     /// dropping the write half shuts down the write side.
     ///
     /// ```
@@ -280,7 +293,7 @@ impl TcpStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[must_use = "dropping both halves closes the connection"]
-    pub fn into_split(self) -> (OwnedReadHalf<TcpStream>, OwnedWriteHalf<TcpStream>) {
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         split::into_split(self)
     }
 
@@ -306,7 +319,8 @@ impl TcpStream {
     #[track_caller]
     pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
         stream.set_nonblocking(true)?;
-        TcpStream::from_mio(mio::net::TcpStream::from_std(stream))
+        let caller = Caller::new("TcpStream::from_std");
+        TcpStream::from_mio(mio::net::TcpStream::from_std(stream), caller)
     }
 
     /// Deregisters the stream and returns it as a standard library stream,

@@ -10,11 +10,17 @@ use std::net::Shutdown;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
+use crate::context::Caller;
 use crate::net::io_source::IoSource;
 
 use super::peek;
 
 /// A Unix domain datagram socket.
+///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
 ///
 /// ```
 /// coop::block_on(async {
@@ -53,7 +59,8 @@ impl UnixDatagram {
     /// ```
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
-        UnixDatagram::from_mio(mio::net::UnixDatagram::bind(path)?)
+        let caller = Caller::new("UnixDatagram::bind");
+        UnixDatagram::from_mio(mio::net::UnixDatagram::bind(path)?, caller)
     }
 
     /// Creates a socket bound to no path: it can send, and receive replies
@@ -72,7 +79,8 @@ impl UnixDatagram {
     /// ```
     #[track_caller]
     pub fn unbound() -> io::Result<UnixDatagram> {
-        UnixDatagram::from_mio(mio::net::UnixDatagram::unbound()?)
+        let caller = Caller::new("UnixDatagram::unbound");
+        UnixDatagram::from_mio(mio::net::UnixDatagram::unbound()?, caller)
     }
 
     /// A pair of sockets connected to each other (`socketpair(2)`).
@@ -93,13 +101,17 @@ impl UnixDatagram {
     #[track_caller]
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let (a, b) = mio::net::UnixDatagram::pair()?;
-        Ok((UnixDatagram::from_mio(a)?, UnixDatagram::from_mio(b)?))
+        let caller = Caller::new("UnixDatagram::pair");
+        Ok((
+            UnixDatagram::from_mio(a, caller)?,
+            UnixDatagram::from_mio(b, caller)?,
+        ))
     }
 
     #[track_caller]
-    fn from_mio(socket: mio::net::UnixDatagram) -> io::Result<UnixDatagram> {
+    fn from_mio(socket: mio::net::UnixDatagram, caller: Caller) -> io::Result<UnixDatagram> {
         Ok(UnixDatagram {
-            io: IoSource::new(socket)?,
+            io: IoSource::new(socket, caller)?,
         })
     }
 
@@ -322,7 +334,8 @@ impl UnixDatagram {
     #[track_caller]
     pub fn from_std(socket: std::os::unix::net::UnixDatagram) -> io::Result<UnixDatagram> {
         socket.set_nonblocking(true)?;
-        UnixDatagram::from_mio(mio::net::UnixDatagram::from_std(socket))
+        let caller = Caller::new("UnixDatagram::from_std");
+        UnixDatagram::from_mio(mio::net::UnixDatagram::from_std(socket), caller)
     }
 
     /// Deregisters the socket and returns it as a standard library socket,

@@ -10,10 +10,16 @@ use std::io;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
+use crate::context::Caller;
 use crate::net::io_source::IoSource;
 use crate::net::UnixStream;
 
 /// A Unix domain socket server, listening for connections.
+///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
 ///
 /// ```
 /// use futures_util::{AsyncReadExt, AsyncWriteExt};
@@ -58,13 +64,14 @@ impl UnixListener {
     /// ```
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
-        UnixListener::from_mio(mio::net::UnixListener::bind(path)?)
+        let caller = Caller::new("UnixListener::bind");
+        UnixListener::from_mio(mio::net::UnixListener::bind(path)?, caller)
     }
 
     #[track_caller]
-    fn from_mio(listener: mio::net::UnixListener) -> io::Result<UnixListener> {
+    fn from_mio(listener: mio::net::UnixListener, caller: Caller) -> io::Result<UnixListener> {
         Ok(UnixListener {
-            io: IoSource::new(listener)?,
+            io: IoSource::new(listener, caller)?,
         })
     }
 
@@ -91,7 +98,8 @@ impl UnixListener {
     /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
         let (stream, addr) = self.io.read_with(|l| l.accept()).await?;
-        Ok((UnixStream::from_mio(stream)?, addr))
+        let caller = Caller::new("UnixListener::accept");
+        Ok((UnixStream::from_mio(stream, caller)?, addr))
     }
 
     /// The address (path) this listener is bound to.
@@ -133,7 +141,8 @@ impl UnixListener {
     #[track_caller]
     pub fn from_std(listener: std::os::unix::net::UnixListener) -> io::Result<UnixListener> {
         listener.set_nonblocking(true)?;
-        UnixListener::from_mio(mio::net::UnixListener::from_std(listener))
+        let caller = Caller::new("UnixListener::from_std");
+        UnixListener::from_mio(mio::net::UnixListener::from_std(listener), caller)
     }
 
     /// Deregisters the listener and returns it as a standard library

@@ -7,19 +7,27 @@
 //! checks `SO_ERROR`, as for TCP.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::Shutdown;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
+use crate::context::Caller;
 use crate::net::io_source::IoSource;
-use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::split;
 use crate::net::stream_io::impl_stream_io;
+use crate::net::unix::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
 use super::peek;
 
 /// A Unix domain stream connection. Read and write it with
 /// `futures-util`'s `AsyncReadExt` and `AsyncWriteExt`.
+///
+/// Driven by the loop of the runtime it was created in: poll it there (in a
+/// task, or in that runtime's `block_on`), or on any thread while that loop
+/// runs. Polled where no loop drives it, it warns once instead of waiting in
+/// silence: see [which loop drives a socket](crate::net#which-loop-drives-a-socket).
 ///
 /// ```
 /// use futures_util::{AsyncReadExt, AsyncWriteExt};
@@ -48,7 +56,8 @@ impl UnixStream {
     /// listens on it, `WouldBlock` if its backlog is full.
     ///
     /// # Panics
-    /// Outside a coop runtime.
+    /// When first polled outside a coop runtime, naming this function and
+    /// the line that called it (making the future outside one is fine).
     ///
     /// ```
     /// use coop::net::{UnixListener, UnixStream};
@@ -63,16 +72,21 @@ impl UnixStream {
     /// std::fs::remove_file(&path)?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?)?;
-        stream
-            .io
-            .connected(|s| match s.take_error()? {
-                Some(e) => Err(e),
-                None => Ok(true),
-            })
-            .await?;
-        Ok(stream)
+    #[track_caller]
+    pub fn connect(path: impl AsRef<Path>) -> impl Future<Output = io::Result<UnixStream>> {
+        // Noted here: an `async fn` cannot be `#[track_caller]`.
+        let caller = Caller::new("UnixStream::connect");
+        async move {
+            let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?, caller)?;
+            stream
+                .io
+                .connected(|s| match s.take_error()? {
+                    Some(e) => Err(e),
+                    None => Ok(true),
+                })
+                .await?;
+            Ok(stream)
+        }
     }
 
     /// A pair of streams connected to each other (`socketpair(2)`).
@@ -91,13 +105,17 @@ impl UnixStream {
     #[track_caller]
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let (a, b) = mio::net::UnixStream::pair()?;
-        Ok((UnixStream::from_mio(a)?, UnixStream::from_mio(b)?))
+        let caller = Caller::new("UnixStream::pair");
+        Ok((
+            UnixStream::from_mio(a, caller)?,
+            UnixStream::from_mio(b, caller)?,
+        ))
     }
 
     #[track_caller]
-    pub(super) fn from_mio(stream: mio::net::UnixStream) -> io::Result<UnixStream> {
+    pub(super) fn from_mio(stream: mio::net::UnixStream, caller: Caller) -> io::Result<UnixStream> {
         Ok(UnixStream {
-            io: IoSource::new(stream)?,
+            io: IoSource::new(stream, caller)?,
         })
     }
 
@@ -191,7 +209,7 @@ impl UnixStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[must_use = "the halves are the only way to use the stream while they live"]
-    pub fn split(&mut self) -> (ReadHalf<'_, UnixStream>, WriteHalf<'_, UnixStream>) {
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
         split::split(self)
     }
 
@@ -213,7 +231,7 @@ impl UnixStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[must_use = "dropping both halves closes the connection"]
-    pub fn into_split(self) -> (OwnedReadHalf<UnixStream>, OwnedWriteHalf<UnixStream>) {
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         split::into_split(self)
     }
 
@@ -238,7 +256,8 @@ impl UnixStream {
     #[track_caller]
     pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
         stream.set_nonblocking(true)?;
-        UnixStream::from_mio(mio::net::UnixStream::from_std(stream))
+        let caller = Caller::new("UnixStream::from_std");
+        UnixStream::from_mio(mio::net::UnixStream::from_std(stream), caller)
     }
 
     /// Deregisters the stream and returns it as a standard library stream,
