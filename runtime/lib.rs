@@ -163,6 +163,8 @@ pub use blocking::{
     DEFAULT_THREAD_KEEP_ALIVE,
 };
 pub use budget::DEFAULT_BUDGET;
+#[cfg(feature = "macros")]
+pub use coop_macros::{main, test};
 pub use handle::Handle;
 pub use runtime::{block_on, Builder, Runtime, DEFAULT_EVENT_INTERVAL, DEFAULT_REMOTE_INTERVAL};
 pub use task::{spawn, JoinError, JoinHandle, TaskId};
