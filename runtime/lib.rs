@@ -56,6 +56,7 @@
 //! | `park.rs` | the seam between the loop and what it sleeps on |
 //! | `budget.rs` | the cooperative budget |
 //! | `context.rs` | the thread-local "current runtime" |
+//! | `../macros/` | `#[coop::main]`, `#[coop::test]`: the `coop-macros` crate, re-exported with the default feature `macros` |
 //! | `loom.rs` | the one sync shim (std or loom types) |
 //! | `trace.rs` | every `tracing` span and event |
 //!

@@ -4,6 +4,8 @@
 //! `tests/ui/pass_*.rs`, run by `tests/macros_ui.rs`, and in
 //! `examples/execution_order.rs`; compile errors are in `tests/ui/` too.)
 
+#![cfg(feature = "macros")]
+
 // A renamed coop, for the `crate = "…"` argument.
 extern crate coop as renamed_coop;
 

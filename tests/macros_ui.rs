@@ -5,7 +5,7 @@
 //!
 //! After changing an error message: `TRYBUILD=overwrite cargo test --test
 //! macros_ui`, then review the new `.stderr` files.
-#![cfg(not(any(loom, miri)))]
+#![cfg(all(feature = "macros", not(any(loom, miri))))]
 
 #[test]
 fn macro_compile_pass_and_compile_fail_cases() {
