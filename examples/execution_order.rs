@@ -3,13 +3,18 @@
 //! seconds (the longest sleep), not 6 (the sum): while one task waits, the
 //! others run. Nothing runs in parallel; the waiting overlaps.
 //!
+//! `main` is an `async fn` under `#[coop::main]`, which builds the runtime
+//! and runs the body on it (what `coop::block_on(async { … })` does by
+//! hand).
+//!
 //! `cargo run --example execution_order`
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-fn main() {
+#[coop::main]
+async fn main() {
     let started = Instant::now();
     let events = Rc::new(RefCell::new(Vec::new()));
     let log = move |events: &Rc<RefCell<Vec<String>>>, event: String| {
@@ -17,20 +22,18 @@ fn main() {
         events.borrow_mut().push(event);
     };
 
-    coop::block_on(async {
-        let mut tasks = Vec::new();
-        for (name, secs) in [("task 1", 3), ("task 2", 1), ("task 3", 2)] {
-            let events = events.clone();
-            tasks.push(coop::spawn(async move {
-                log(&events, format!("{name} start (sleeps {secs} s)"));
-                coop::time::sleep(Duration::from_secs(secs)).await;
-                log(&events, format!("{name} end"));
-            }));
-        }
-        for task in tasks {
-            task.await.unwrap();
-        }
-    });
+    let mut tasks = Vec::new();
+    for (name, secs) in [("task 1", 3), ("task 2", 1), ("task 3", 2)] {
+        let events = events.clone();
+        tasks.push(coop::spawn(async move {
+            log(&events, format!("{name} start (sleeps {secs} s)"));
+            coop::time::sleep(Duration::from_secs(secs)).await;
+            log(&events, format!("{name} end"));
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
 
     let total = started.elapsed();
     println!();

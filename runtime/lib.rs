@@ -59,6 +59,7 @@
 //! | `budget.rs` | the cooperative budget |
 //! | `catch.rs` | catching panics of user code that runs outside a task's poll |
 //! | `context.rs` | the thread-local "current runtime" |
+//! | `../macros/` | `#[coop::main]`, `#[coop::test]`: the `coop-macros` crate, re-exported with the default feature `macros` |
 //! | `loom.rs` | the one sync shim (std or loom types) |
 //! | `trace.rs` | every `tracing` span and event |
 //!
@@ -171,6 +172,8 @@ pub use blocking::{
     DEFAULT_THREAD_KEEP_ALIVE,
 };
 pub use budget::DEFAULT_BUDGET;
+#[cfg(feature = "macros")]
+pub use coop_macros::{main, test};
 pub use handle::Handle;
 pub use runtime::{block_on, Builder, Runtime, DEFAULT_EVENT_INTERVAL, DEFAULT_REMOTE_INTERVAL};
 pub use task::{spawn, JoinError, JoinHandle, TaskId};

@@ -45,20 +45,22 @@ step "cargo fmt --all -- --check"
 cargo fmt --all -- --check
 done_step
 
-step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets -- -D warnings
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
 done_step
 
 # --- tests ---------------------------------------------------------------------
-step "cargo test --all-targets (unit, integration, examples)"
-cargo test --all-targets
+step "cargo test --workspace --all-targets (unit, integration, examples, macro UI cases)"
+cargo test --workspace --all-targets
 done_step
 
-step "cargo test --doc"
-cargo test --doc
+step "cargo test --workspace --doc"
+cargo test --workspace --doc
 done_step
 
 # --- loom: every interleaving of the cross-thread code (cfg(loom) models) ------
+# (This and the Miri run are for the `coop` package only, the workspace
+# root's default; `coop-macros` has no cross-thread or unsafe code.)
 step "loom: cargo test --release --lib with --cfg loom (LOOM_MAX_PREEMPTIONS=2)"
 RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 \
     cargo test --release --lib --target-dir target/loom

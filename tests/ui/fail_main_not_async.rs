@@ -1,0 +1,2 @@
+#[coop::main]
+fn main() {}

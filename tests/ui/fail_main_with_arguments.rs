@@ -1,0 +1,4 @@
+#[coop::main]
+async fn main(args: Vec<String>) {
+    drop(args);
+}

@@ -1,0 +1,4 @@
+#[coop::main]
+struct NotAFunction;
+
+fn main() {}

@@ -1,0 +1,2 @@
+#[coop::main(budget, event_interval(3))]
+async fn main() {}

@@ -1,0 +1,4 @@
+#[coop::test(start_paused = true)]
+async fn paused() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[coop::test]
+fn not_async() {}
+
+fn main() {}

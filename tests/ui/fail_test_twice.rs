@@ -1,0 +1,5 @@
+#[coop::test]
+#[test]
+async fn twice() {}
+
+fn main() {}

@@ -1,0 +1,2 @@
+#[coop::main(bugdet = 64)]
+async fn main() {}
