@@ -41,7 +41,9 @@ pub struct UnixStream {
 impl_stream_io!(UnixStream);
 
 impl UnixStream {
-    /// Connects to the listener at `path`.
+    /// Connects to the listener at `path`. On Linux, a `path` that starts
+    /// with a NUL byte (`"\0name"`) names an abstract socket (see
+    /// [`UnixListener::bind`](crate::net::UnixListener::bind)).
     ///
     /// # Errors
     /// `NotFound` if no socket file is there, `ConnectionRefused` if nothing
@@ -64,7 +66,8 @@ impl UnixStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?)?;
+        let addr = super::addr::socket_addr(path.as_ref())?;
+        let stream = UnixStream::from_mio(mio::net::UnixStream::connect_addr(&addr)?)?;
         stream
             .io
             .connected(|s| match s.take_error()? {
