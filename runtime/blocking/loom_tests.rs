@@ -1,5 +1,6 @@
 //! Loom models of the blocking pool: the hand-off of a job's result from a
-//! pool thread, and shutdown racing with the workers.
+//! pool thread, shutdown racing with the workers, and a job arriving while
+//! the worker that just finished one is searching.
 
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Arc;
@@ -41,5 +42,19 @@ fn shutdown_cancels_queued_jobs_and_waits_for_running_ones() {
                 }
             }
         }
+    });
+}
+
+#[test]
+fn a_job_spawned_while_the_worker_is_searching_runs() {
+    // The first job's result wakes this thread while its worker counts
+    // itself searching; the second job claims it (or finds it idle, or
+    // gone and starts another). In every interleaving the second job runs.
+    loom::model(|| {
+        let rt = Builder::new().max_blocking_threads(1).build().unwrap();
+        let handle = rt.handle();
+        assert_eq!(handle.spawn_blocking(|| 1).join_blocking().unwrap(), 1);
+        assert_eq!(handle.spawn_blocking(|| 2).join_blocking().unwrap(), 2);
+        drop(rt);
     });
 }

@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::context::Caller;
 use crate::net::io_source::IoSource;
 
+use super::addr::Destination;
 use super::peek;
 
 /// A Unix domain datagram socket.
@@ -41,6 +42,9 @@ impl UnixDatagram {
     /// Creates a socket bound to `path` (a new socket file, not removed on
     /// drop).
     ///
+    /// On Linux, a `path` that starts with a NUL byte (`"\0name"`) binds the
+    /// abstract name after it instead, with no file.
+    ///
     /// # Errors
     /// `AddrInUse` if the file exists, or another bind error.
     ///
@@ -60,11 +64,16 @@ impl UnixDatagram {
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
         let caller = Caller::new("UnixDatagram::bind");
-        UnixDatagram::from_mio(mio::net::UnixDatagram::bind(path)?, caller)
+        let addr = super::addr::socket_addr(path.as_ref())?;
+        UnixDatagram::from_mio(mio::net::UnixDatagram::bind_addr(&addr)?, caller)
     }
 
-    /// Creates a socket bound to no path: it can send, and receive replies
-    /// only once connected.
+    /// Creates a socket bound to no address. It can send (with
+    /// [`send_to`](Self::send_to), or [`send`](Self::send) once
+    /// [`connect`](Self::connect)ed), but it has no address, connected or
+    /// not: a receiver sees the sender as unnamed and cannot reply to it.
+    /// For replies, [`bind`](Self::bind) the socket to a path (or, on Linux,
+    /// an abstract name), or use [`pair`](Self::pair).
     ///
     /// # Panics
     /// Outside a coop runtime.
@@ -118,6 +127,9 @@ impl UnixDatagram {
     /// Sets the default destination for [`send`](Self::send) and the only
     /// source [`recv`](Self::recv) accepts.
     ///
+    /// On Linux, a `path` that starts with a NUL byte names an abstract
+    /// socket (see [`bind`](Self::bind)).
+    ///
     /// # Errors
     /// If nothing is bound at `path`.
     ///
@@ -137,7 +149,7 @@ impl UnixDatagram {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        self.io.get_ref().connect(path)
+        Destination::new(path.as_ref())?.connect(self.io.get_ref())
     }
 
     /// Sends `buf` as one datagram to the connected peer.
@@ -186,8 +198,8 @@ impl UnixDatagram {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
-        let path = path.as_ref();
-        self.io.write_with(|s| s.send_to(buf, path)).await
+        let to = Destination::new(path.as_ref())?;
+        self.io.write_with(|s| to.send_to(s, buf)).await
     }
 
     /// Waits for a datagram and reads it into `buf`; returns its length and

@@ -44,7 +44,9 @@ pub struct UnixListener {
 }
 
 impl UnixListener {
-    /// Creates a listener bound to `path` (a new socket file).
+    /// Creates a listener bound to `path` (a new socket file). On Linux, a
+    /// `path` that starts with a NUL byte (`"\0name"`) binds the abstract
+    /// name after it instead, with no file.
     ///
     /// # Errors
     /// `AddrInUse` if the file exists, or another bind error.
@@ -65,7 +67,8 @@ impl UnixListener {
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         let caller = Caller::new("UnixListener::bind");
-        UnixListener::from_mio(mio::net::UnixListener::bind(path)?, caller)
+        let addr = super::addr::socket_addr(path.as_ref())?;
+        UnixListener::from_mio(mio::net::UnixListener::bind_addr(&addr)?, caller)
     }
 
     #[track_caller]

@@ -1,6 +1,8 @@
 //! Unix domain sockets: [`UnixListener`], [`UnixStream`] and
 //! [`UnixDatagram`], the local-machine counterparts of the TCP and UDP
-//! types, addressed by file path instead of IP and port.
+//! types, addressed by file path instead of IP and port. On Linux, a path
+//! that starts with a NUL byte names an abstract socket, which has no file
+//! (`addr.rs`).
 //!
 //! std and `mio` cannot peek on Unix sockets, so `UnixStream::peek` and
 //! `UnixDatagram::{peek, peek_from}` call `recv(2)`/`recvfrom(2)` with
@@ -22,6 +24,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod addr;
 mod datagram;
 mod listener;
 mod peek;

@@ -49,7 +49,9 @@ pub struct UnixStream {
 impl_stream_io!(UnixStream, short_read_drains: false);
 
 impl UnixStream {
-    /// Connects to the listener at `path`.
+    /// Connects to the listener at `path`. On Linux, a `path` that starts
+    /// with a NUL byte (`"\0name"`) names an abstract socket (see
+    /// [`UnixListener::bind`](crate::net::UnixListener::bind)).
     ///
     /// # Errors
     /// `NotFound` if no socket file is there, `ConnectionRefused` if nothing
@@ -77,7 +79,8 @@ impl UnixStream {
         // Noted here: an `async fn` cannot be `#[track_caller]`.
         let caller = Caller::new("UnixStream::connect");
         async move {
-            let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?, caller)?;
+            let addr = super::addr::socket_addr(path.as_ref())?;
+            let stream = UnixStream::from_mio(mio::net::UnixStream::connect_addr(&addr)?, caller)?;
             stream
                 .io
                 .connected(|s| match s.take_error()? {
