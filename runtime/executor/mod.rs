@@ -26,6 +26,9 @@ mod owned;
 mod run_queue;
 mod shared;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+
 pub(crate) use shared::Shared;
 
 use std::cell::{Cell, RefCell};
