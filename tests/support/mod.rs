@@ -159,6 +159,28 @@ pub fn panic_message(f: impl FnOnce()) -> String {
     message_of(payload.as_ref())
 }
 
+/// Runs `f`, expects it to panic, and returns the file the panic was
+/// reported at (by the panic hook: what a user sees), so a test can check
+/// that a misuse panic names the caller's line, not a file inside coop.
+pub fn panic_file(f: impl FnOnce()) -> String {
+    thread_local! {
+        static LAST_AT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let at = info.location().map(|l| l.file().to_owned());
+            let _ = LAST_AT.try_with(|last| *last.borrow_mut() = at);
+            previous(info);
+        }));
+    });
+    let _ = panic_message(f);
+    LAST_AT
+        .with(|last| last.borrow_mut().take())
+        .expect("the panic had a location")
+}
+
 /// The text of a panic payload (`&str` or `String`).
 pub fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
