@@ -117,7 +117,8 @@ fn a_zero_budget_is_refused() {
 fn misuse_panics_are_reported_at_the_callers_line() {
     let here = file!();
     let rt = Runtime::new().unwrap();
-    let cases: Vec<(&str, Box<dyn FnOnce()>)> = vec![
+    type Case<'a> = (&'static str, Box<dyn FnOnce() + 'a>);
+    let cases: Vec<Case> = vec![
         (
             "coop::spawn outside",
             Box::new(|| drop(coop::spawn(async {}))),
