@@ -344,15 +344,6 @@ unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
     // thread that held RUNNING (completion or shutdown), so only `Send`
     // parts remain.
     let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F>>().as_ptr()) };
-    #[cfg(debug_assertions)]
-    cell.stage.with(|stage| {
-        // SAFETY: the last reference is gone: nothing else reads the stage.
-        let running = matches!(unsafe { &*stage }, Stage::Running(_));
-        assert!(
-            !running,
-            "a task is freed only after its future was dropped"
-        );
-    });
     // What is left is user data: the join waker (the awaiter's), or an
     // output nobody took if a call-out unwound between `COMPLETE` and
     // dropping it. A panic in their `Drop` stops here; the unwind still
