@@ -132,8 +132,8 @@
 //!   runtime `Builder::max_blocking_threads(1)` in a model.
 //!
 //! coop's own models live beside what they model (`task/loom_tests.rs`,
-//! `executor/shared.rs`, `blocking/loom_tests.rs`, `handle.rs`,
-//! `sync/loom_tests.rs`):
+//! `executor/shared.rs`, `executor/loom_tests.rs`, `blocking/loom_tests.rs`,
+//! `handle.rs`, `sync/loom_tests.rs`):
 //! `RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 cargo test --release --lib`.
 //!
 //! ## Tracing

@@ -165,7 +165,9 @@ impl Runtime {
     /// Shuts the runtime down, waiting at most `timeout` for blocking jobs
     /// that are running.
     ///
-    /// Every task is cancelled (its future dropped on this thread), blocking
+    /// Every task is cancelled (its future dropped on this thread, with the
+    /// runtime still current); a task that those destructors spawn is
+    /// cancelled as soon as it is spawned, on this thread too. Blocking
     /// jobs that have not started are cancelled and never run, and tasks
     /// spawned later through a [`Handle`] are cancelled at once. Jobs still
     /// running after `timeout` are left to finish on their own threads.

@@ -241,3 +241,77 @@ fn a_socket_future_made_outside_a_runtime_and_awaited_inside_works() {
     let listener = rt.block_on(bind).unwrap();
     assert!(listener.local_addr().is_ok());
 }
+
+/// Every documented misuse panic is reported at the caller's line (the
+/// panic hook prints it), not inside coop: `#[track_caller]` all the way.
+#[test]
+fn misuse_panics_are_reported_at_the_callers_line() {
+    let here = file!();
+    let rt = Runtime::new().unwrap();
+    type Case<'a> = (&'static str, Box<dyn FnOnce() + 'a>);
+    let cases: Vec<Case> = vec![
+        (
+            "coop::spawn outside",
+            Box::new(|| drop(coop::spawn(async {}))),
+        ),
+        (
+            "Runtime::block_on in block_on",
+            Box::new(|| {
+                let inner = Runtime::new().unwrap();
+                rt.block_on(async { inner.block_on(async {}) })
+            }),
+        ),
+        (
+            "coop::block_on in block_on",
+            Box::new(|| rt.block_on(async { coop::block_on(async {}) })),
+        ),
+        (
+            "Handle::current outside",
+            Box::new(|| drop(coop::Handle::current())),
+        ),
+        (
+            "spawn_blocking outside",
+            Box::new(|| drop(coop::spawn_blocking(|| ()))),
+        ),
+        (
+            "join_blocking on the loop",
+            Box::new(|| rt.block_on(async { coop::spawn(async {}).join_blocking().unwrap() })),
+        ),
+        (
+            "Handle::block_on on the loop",
+            Box::new(|| rt.block_on(async { coop::Handle::current().block_on(async {}) })),
+        ),
+        (
+            "JoinError::into_panic on a cancelled task",
+            Box::new(|| {
+                let handle = rt.spawn(std::future::pending::<()>());
+                handle.abort();
+                drop(rt.block_on(handle).unwrap_err().into_panic());
+            }),
+        ),
+        (
+            "Builder::budget(0)",
+            Box::new(|| drop(coop::Builder::new().budget(0))),
+        ),
+    ];
+    for (case, f) in cases {
+        assert_eq!(support::panic_file(f), here, "{case}");
+    }
+}
+
+/// `Runtime::block_on` nested inside a *task* (issue 13): the task fails
+/// with the nested-`block_on` panic, reported at the task's line.
+#[test]
+fn a_nested_block_on_inside_a_task_is_reported_at_the_tasks_line() {
+    let here = file!();
+    let rt = Runtime::new().unwrap();
+    let file = support::panic_file(|| {
+        let inner = Runtime::new().unwrap();
+        let task = rt.spawn(async move { inner.block_on(async {}) });
+        if let Err(err) = rt.block_on(task) {
+            std::panic::resume_unwind(err.into_panic());
+        }
+    });
+    // `resume_unwind` does not run the hook: the location is the task's.
+    assert_eq!(file, here);
+}

@@ -26,6 +26,9 @@ mod owned;
 mod run_queue;
 mod shared;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+
 pub(crate) use shared::Shared;
 
 use std::cell::{Cell, RefCell};
@@ -145,11 +148,12 @@ impl Core {
     /// list refuses it: the task is cancelled here and now, on the loop's
     /// thread (its future dropped, its `JoinHandle` finished), and `false`
     /// says it must not be queued.
+    #[inline(always)]
     fn bind(&self, owned: TaskRef) -> bool {
         match self.owned.bind(owned) {
             Ok(()) => true,
             Err(refused) => {
-                refused.shutdown();
+                cancel_refused(refused);
                 false
             }
         }
@@ -320,6 +324,14 @@ impl Core {
             }
         });
     }
+}
+
+/// Cancels a task the closed task list refused (see `Core::bind`). Out of
+/// line and cold: it only happens during shutdown.
+#[cold]
+#[inline(never)]
+fn cancel_refused(refused: TaskRef) {
+    refused.shutdown();
 }
 
 /// Sends a task's queue reference to the run queue of its runtime: the

@@ -30,6 +30,7 @@ pub(crate) struct OwnedTasks {
 impl OwnedTasks {
     /// Adds `task` (a counted reference the list now holds), or hands it
     /// back if the list is closed: the caller must then cancel the task.
+    #[inline(always)]
     pub(crate) fn bind(&self, task: TaskRef) -> Result<(), TaskRef> {
         if self.closed.get() {
             return Err(task);

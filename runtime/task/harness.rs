@@ -22,12 +22,13 @@
 //! `catch.rs`), so a task that starts a step always ends it `COMPLETE` or
 //! idle, never stuck `RUNNING`.
 
+use std::panic::{self, AssertUnwindSafe};
 use std::task::{Context, Poll};
 
 use super::raw::TaskRef;
 use super::state::{Idle, Run};
 use super::waker::waker_ref;
-use crate::catch::catch;
+use crate::catch::drop_payload;
 use crate::trace;
 
 /// What the loop must do after [`TaskRef::run`].
@@ -122,7 +123,10 @@ impl TaskRef {
                 if let Some(waker) = unsafe { &*waker } {
                     // The awaiter's waker is user code; a panic in it must
                     // not undo a completion that is already published.
-                    let _ = catch(|| waker.wake_by_ref());
+                    let woken = panic::catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref()));
+                    if let Err(payload) = woken {
+                        drop_payload(payload);
+                    }
                 }
             });
         }

@@ -44,6 +44,36 @@
 //! | the state word    | everyone                                | atomics only                      |
 //! | the owned-list key| the loop's thread                       | bind at spawn (or first run), free at end |
 //!
+//! ## Call-outs: where coop runs user code
+//!
+//! Coop calls user code at the points below, often in the middle of its own
+//! bookkeeping. Whatever that code does (panic, or re-enter coop with
+//! `spawn`, a wake, `block_on`, `Handle::spawn`), coop guarantees: the loop
+//! and the other tasks go on, shutdown completes, every future and output is
+//! dropped exactly once (on the loop's thread when it is `!Send`), and every
+//! `JoinHandle` resolves. A panic that coop catches is reported by the panic
+//! hook as usual, then discarded (see `catch.rs`). Tests: `tests/callouts.rs`,
+//! one per row.
+//!
+//! | user code | called from | if it panics | if it re-enters coop |
+//! |---|---|---|---|
+//! | a task's `poll` | the loop (`harness.rs`); a pool thread for a blocking job | caught: the task completes with [`JoinError::is_panic`]; its future is dropped on the same thread | `spawn`, wakes and `Handle::spawn` work; `block_on`, `Handle::block_on` and `join_blocking` panic (they would block the loop), failing this task only |
+//! | the future's `Drop` | completion, abort, shutdown (`raw.rs`: `finish`), by the `RUNNING` holder | caught: its panic becomes the result; the output it replaces is dropped under a guard | as `poll`; during shutdown, see the shutdown row |
+//! | the output's `Drop` | a detached task's completion (loop); `JoinHandle` drop (dropping thread) | caught and discarded | as `poll` |
+//! | a panic payload's `Drop` | coop discarding a caught panic | caught; the payload of *that* panic is leaked | as `poll` |
+//! | a `Waker`'s `wake` | the join waker at completion (`harness.rs`); timer wakers (`Core::fire_timers`); I/O wakers (`reactor/scheduled_io.rs`) | caught: the task stays complete, the other wakes of that turn are delivered | anything; on the loop's thread a spawn or wake lands on the local queue |
+//! | a `Waker`'s `clone` | a `JoinHandle`, timer or socket storing `cx.waker()`, inside the poll that awaits it | that poll's panic (row one, or out of `block_on` for its own future); coop's state is as before the call | as `poll` |
+//! | a `Waker`'s `drop` | the join waker when its task is freed (`raw.rs`: `dealloc`), wherever the last reference goes | caught; the task is freed all the same | as the code that freed it (during shutdown: the shutdown row) |
+//! | a blocking closure | a pool thread (`blocking/`) | its job's [`JoinError::is_panic`]; the worker and its slot in the pool survive (issue 13.3, `blocking/pool.rs`) | `Handle::current`, `Handle::spawn`, `spawn_blocking`, `Handle::block_on` work; `coop::spawn` panics (no loop on that thread), failing the job |
+//! | a `tracing` subscriber | every event and span (`trace.rs`) | the rules, and which events may re-enter coop, are in `trace.rs` (issue 16): no task and no wake-up is lost | as stated in `trace.rs` |
+//! | `Drop` of what a task owns, at shutdown | `Core::shutdown`, on the loop's thread, the runtime current | caught, as in the rows above; shutdown goes on | `spawn`: cancelled on the spot, on the loop's thread (the task list is closed); `Handle::spawn`: cancelled on the spawning thread (the remote queue is closed); a wake: nothing left to run; `block_on`: panics, caught |
+//! | `JoinHandle` drop | the handle's owner, on any thread if the output is `Send` | the output's and the join waker's `Drop` are caught | as the code that drops it |
+//!
+//! The door-closing order of shutdown (remote queue, then task list, then
+//! local queue) is in `executor/mod.rs` (`Core::shutdown`); its race with
+//! other threads is modelled in `executor/loom_tests.rs`, and the issue-13
+//! recipe runs under Miri in `task/tests.rs`.
+//!
 //! A task's future is polled on its loop's thread, with one exception: a
 //! blocking job (`blocking/`) is a task whose `Send` future is polled on a
 //! pool thread, and a `Send` task spawned through a `Handle` after shutdown

@@ -32,7 +32,7 @@ use std::task::{Context, Poll, Waker};
 use super::error::JoinError;
 use super::id::TaskId;
 use super::state::State;
-use crate::catch::catch;
+use crate::catch::drop_payload;
 use crate::executor::Shared;
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -344,24 +344,11 @@ unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
     // thread that held RUNNING (completion or shutdown), so only `Send`
     // parts remain.
     let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F>>().as_ptr()) };
-    // What is left is user data: normally just the join waker (the
-    // awaiter's), but an output nobody took if a call-out unwound between
-    // `COMPLETE` and dropping it. Their `Drop`s may panic; the allocation is
-    // freed all the same.
-    cell.stage.with_mut(|stage| {
-        // SAFETY: the last reference is gone: nothing else can reach the cell.
-        let stage = unsafe { &mut *stage };
-        if !matches!(stage, Stage::Consumed) {
-            debug_assert!(
-                !matches!(stage, Stage::Running(_)),
-                "a task is freed only after its RUNNING holder dropped its future"
-            );
-            drop_caught(std::mem::replace(stage, Stage::Consumed));
-        }
-    });
-    // SAFETY: as above.
-    drop_caught(cell.header.join_waker.with_mut(|w| unsafe { (*w).take() }));
-    drop(cell);
+    // What is left is user data: the join waker (the awaiter's), or an
+    // output nobody took if a call-out unwound between `COMPLETE` and
+    // dropping it. A panic in their `Drop` stops here; the unwind still
+    // drops the other fields and frees the allocation.
+    drop_caught(cell);
 }
 
 // SAFETY: a TaskRef crosses threads (remote queue, wakers, JoinHandle,
@@ -375,7 +362,12 @@ unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
 unsafe impl Send for TaskRef {}
 
 /// Drops a user value (a future, an output, a waker) without letting a
-/// panic in its `Drop` unwind into coop (see `catch.rs`).
-fn drop_caught<T>(value: T) {
-    let _ = catch(move || drop(value));
+/// panic in its `Drop` unwind into coop (see `catch.rs`). Inlined: on the
+/// path every task takes, a call to the generic `catch::catch` costs more
+/// than the landing pad, which is free until something panics.
+#[inline(always)]
+pub(super) fn drop_caught<T>(value: T) {
+    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(move || drop(value))) {
+        drop_payload(payload);
+    }
 }

@@ -3,7 +3,7 @@
 //! runs them under Miri, which checks every pointer access.
 
 use std::cell::Cell;
-use std::future::{pending, poll_fn};
+use std::future::{pending, poll_fn, Future};
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
@@ -92,4 +92,56 @@ fn a_panicking_task_is_reported_and_the_loop_goes_on() {
     });
     assert!(bad.unwrap_err().is_panic());
     assert_eq!(good.unwrap(), 5);
+}
+
+/// Issue 13.1 under Miri: a join waker freed while shutdown empties the run
+/// queue spawns a task holding an `Rc`. That task must be cancelled on the
+/// loop's thread; if it were not, dropping its (`Send`) handle on another
+/// thread would drop the `Rc` there while this thread clones it: a data
+/// race Miri reports, from safe code.
+#[test]
+fn a_task_spawned_while_shutdown_frees_a_task_is_cancelled_on_the_loop_thread() {
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Wake};
+
+    static LATE: Mutex<Option<crate::JoinHandle<()>>> = Mutex::new(None);
+    std::thread_local! {
+        static SHARED: Rc<()> = Rc::new(());
+    }
+
+    struct SpawnOnDrop;
+    impl Wake for SpawnOnDrop {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for SpawnOnDrop {
+        fn drop(&mut self) {
+            let rc = SHARED.with(Rc::clone);
+            let late = crate::spawn(async move {
+                let _rc = rc;
+                pending::<()>().await
+            });
+            *LATE.lock().unwrap() = Some(late);
+        }
+    }
+
+    let rt = Runtime::new().unwrap();
+    let mut first = rt.spawn(pending::<()>());
+    let waker = Waker::from(Arc::new(SpawnOnDrop));
+    let polled = std::pin::Pin::new(&mut first).poll(&mut Context::from_waker(&waker));
+    assert!(polled.is_pending());
+    drop((waker, first));
+    drop(rt);
+
+    let late = LATE
+        .lock()
+        .unwrap()
+        .take()
+        .expect("the waker's Drop spawned");
+    assert!(late.is_finished(), "cancelled at once");
+    assert_eq!(SHARED.with(Rc::strong_count), 1, "its Rc died here");
+    let dropper = std::thread::spawn(move || drop(late));
+    for _ in 0..100 {
+        drop(SHARED.with(Rc::clone));
+    }
+    dropper.join().unwrap();
 }

@@ -183,6 +183,14 @@ pub fn panic_message_and_location(f: impl FnOnce()) -> (String, String) {
     (message, location)
 }
 
+/// Runs `f`, expects it to panic, and returns the file the panic was
+/// reported at (by the panic hook: what a user sees), so a test can check
+/// that a misuse panic names the caller's line, not a file inside coop.
+pub fn panic_file(f: impl FnOnce()) -> String {
+    let (_, at) = panic_message_and_location(f);
+    at.split(':').next().unwrap_or_default().to_owned()
+}
+
 /// The text of a panic payload (`&str` or `String`).
 pub fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
