@@ -1,6 +1,7 @@
 //! Timers: `sleep` never early and in deadline order, `timeout` elapsed and
 //! not, `interval` ticks (burst, delay, skip), and timers that are dropped
-//! leave nothing behind.
+//! leave nothing behind; a reset keeps the waker, huge periods do not
+//! overflow, and on-time `Delay` ticks do not drift.
 
 mod support;
 
@@ -268,3 +269,89 @@ fn timers_need_no_task_when_polled_in_block_on_directly() {
 }
 
 use std::future::Future as _;
+
+#[test]
+fn a_sleep_reset_inside_poll_still_wakes_the_task_at_the_new_deadline() {
+    // The idle-timeout pattern: activity pushes the deadline from inside
+    // `poll`, and the task returns `Pending` without polling the sleep
+    // again. Only the moved timer can wake it; the outer bound polls its
+    // own timer first, so a task it wakes reports the lost wake-up.
+    support::within(support::GENEROUS * 2, || {
+        coop::block_on(async {
+            let started = Instant::now();
+            let mut nap = sleep(Duration::from_secs(3600));
+            let mut reset = false;
+            let idle = std::future::poll_fn(|cx| {
+                if !reset {
+                    assert!(std::pin::Pin::new(&mut nap).poll(cx).is_pending());
+                    nap.reset(Instant::now() + 50 * MS);
+                    reset = true;
+                    return Poll::Pending;
+                }
+                std::pin::Pin::new(&mut nap).poll(cx)
+            });
+            let bound = sleep(support::GENEROUS);
+            match futures_util::future::select(pin!(bound), pin!(idle)).await {
+                futures_util::future::Either::Left(_) => {
+                    panic!("not woken at the new deadline: the reset lost the waker")
+                }
+                futures_util::future::Either::Right(_) => {}
+            }
+            assert!(started.elapsed() >= 50 * MS, "never early");
+        })
+    });
+}
+
+#[test]
+fn interval_with_a_huge_period_ticks_once_and_then_waits_without_overflowing() {
+    for behavior in [
+        MissedTickBehavior::Burst,
+        MissedTickBehavior::Delay,
+        MissedTickBehavior::Skip,
+    ] {
+        coop::block_on(async {
+            let mut ticks = coop::time::interval(Duration::MAX);
+            ticks.set_missed_tick_behavior(behavior);
+            ticks.tick().await; // the first tick is at once
+            let mut next = pin!(ticks.tick());
+            assert!(
+                poll!(next.as_mut()).is_pending(),
+                "{behavior:?}: no second tick"
+            );
+        });
+        let mut ticks = interval_at(Instant::now(), Duration::MAX);
+        ticks.reset();
+    }
+    // Late with a huge period, for `Skip`'s arithmetic.
+    coop::block_on(async {
+        let mut ticks = interval_at(Instant::now() - Duration::from_secs(1), Duration::MAX / 2);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        ticks.tick().await;
+        assert!(poll!(pin!(ticks.tick())).is_pending());
+    });
+}
+
+#[test]
+fn interval_with_delay_keeps_the_schedule_when_no_tick_is_missed() {
+    // Each on-time tick is observed a little late (the loop's wake-up
+    // latency); re-basing on it every time would move every tick by that
+    // latency. On-time ticks must stay exactly one period apart; a loaded
+    // machine may make a few late (> 5 ms), so most, not all, must be.
+    coop::block_on(async {
+        let period = 20 * MS;
+        let mut ticks = coop::time::interval(period);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut scheduled = Vec::new();
+        for _ in 0..11 {
+            scheduled.push(ticks.tick().await);
+        }
+        let exact = scheduled
+            .windows(2)
+            .filter(|w| w[1] - w[0] == period)
+            .count();
+        assert!(
+            exact >= 5,
+            "only {exact} of 10 gaps were exactly one period: the schedule drifts"
+        );
+    });
+}

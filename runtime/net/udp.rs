@@ -11,6 +11,13 @@
 //! `ConnectionRefused`, once. The reactor's error flag is cleared with the
 //! readiness on the next `WouldBlock`, so the socket then waits normally.
 //!
+//! Several tasks may wait in `recv`, `recv_from`, `peek_from`, `send` and
+//! `send_to` on one socket (an `Rc<UdpSocket>`): each has its own place in
+//! the socket's waiter list, and a readiness report wakes every waiter of
+//! that direction. The first the loop runs takes the datagram; the others
+//! find `WouldBlock` and wait again. One datagram goes to one receiver
+//! (a peek leaves it for the next); no receiver sleeps while one is queued.
+//!
 //! ```text
 //!   recv_from(buf).await ─► recvfrom(2) ─► WouldBlock ─► Pending … readable ─► (n, from)
 //! ```

@@ -14,6 +14,13 @@
 //! was: the connection stays queued in the kernel and the next `accept`,
 //! once descriptors are free, takes it. A server loop should log such an
 //! error, pause briefly and go on rather than stop.
+//!
+//! Several tasks may wait in `accept` on one listener (an
+//! `Rc<TcpListener>`): each waits in the socket's waiter list and every
+//! readiness report wakes them all. The first one the loop runs takes the
+//! queued connection; the others find none (`WouldBlock`) and wait again,
+//! so each connection goes to exactly one task and none is left queued
+//! while a task waits.
 
 use std::fmt;
 use std::future::Future;

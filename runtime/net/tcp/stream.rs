@@ -16,6 +16,14 @@
 //! [`AsyncWrite`] (see `stream_io.rs`), so use `futures-util`'s
 //! `AsyncReadExt`/`AsyncWriteExt` on it.
 //!
+//! Concurrent waiters: one task may wait in reads and one in writes at the
+//! same time (split the stream for that); reads through `AsyncRead` keep
+//! one waker, the last poller's, as in tokio. `peek` takes `&self` and may
+//! be awaited by any number of tasks at once. A read shorter than its
+//! buffer takes the socket for drained (saving a `WouldBlock` read) unless
+//! the peer ever sent urgent data (`MSG_OOB`), at whose mark a read stops
+//! early; coop hears of that from epoll (`EPOLLPRI`).
+//!
 //! [`AsyncRead`]: futures_io::AsyncRead
 //! [`AsyncWrite`]: futures_io::AsyncWrite
 

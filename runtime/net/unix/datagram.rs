@@ -3,6 +3,14 @@
 //! Like [`UdpSocket`](crate::net::UdpSocket), but addressed by path, and
 //! reliable and ordered (the kernel never drops a local datagram; a full
 //! receiver makes the sender wait for writability instead).
+//!
+//! Several tasks may wait in its `&self` operations at once (`recv`,
+//! `recv_from`, `peek`, `send`, `send_to`), as on a `UdpSocket`: every
+//! readiness report wakes all waiters of its direction, the first the loop
+//! runs takes the datagram (or the room in the receiver's queue), and the
+//! others wait again. After a socket error (an `ECONNRESET` when the peer
+//! dropped its unread queue) the error is returned once; a later send that
+//! finds the queue full sleeps until there is room, it does not spin.
 
 use std::fmt;
 use std::io;

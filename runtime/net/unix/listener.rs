@@ -4,6 +4,10 @@
 //! `accept(2)`, wait for readability on `WouldBlock`. Binding creates a
 //! socket file at the path; it is *not* removed when the listener drops
 //! (remove it yourself, as with any Unix socket).
+//!
+//! Several tasks may wait in `accept` at once, as on a `TcpListener`: all
+//! are woken when a client connects, the first the loop runs takes the
+//! connection, the others wait again.
 
 use std::fmt;
 use std::io;

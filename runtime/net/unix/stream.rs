@@ -5,6 +5,12 @@
 //! to a local listener completes at once or fails at once (`WouldBlock` if
 //! its backlog is full); coop still waits for the first writable report and
 //! checks `SO_ERROR`, as for TCP.
+//!
+//! Concurrent waiters as for `TcpStream`. Unlike TCP, a read shorter than
+//! its buffer proves nothing: the kernel stops a Unix stream read at a
+//! message that carried file descriptors (or other credentials) and at
+//! `MSG_OOB` data, with more queued and no new event to come. So readiness
+//! is cleared only when a read returns `WouldBlock`.
 
 use std::fmt;
 use std::future::Future;
