@@ -55,7 +55,7 @@
 //! | `future.rs`, `stream.rs` | [`join!`], [`select!`], [`future::FutureExt`], [`stream::StreamExt`]: re-exported from `futures-util` |
 //! | `park.rs` | the seam between the loop and what it sleeps on |
 //! | `budget.rs` | the cooperative budget |
-//! | `context.rs` | the thread-local "current runtime" |
+//! | `context.rs` | the thread-local "current runtime"; which loops are running, so a socket waiting where none drives it warns |
 //! | `loom.rs` | the one sync shim (std or loom types) |
 //! | `trace.rs` | every `tracing` span and event |
 //!
