@@ -58,7 +58,7 @@
 //! | `park.rs` | the seam between the loop and what it sleeps on |
 //! | `budget.rs` | the cooperative budget |
 //! | `catch.rs` | catching panics of user code that runs outside a task's poll |
-//! | `context.rs` | the thread-local "current runtime" |
+//! | `context.rs` | the thread-local "current runtime"; which loops are running, so a socket waiting where none drives it warns |
 //! | `../macros/` | `#[coop::main]`, `#[coop::test]`: the `coop-macros` crate, re-exported with the default feature `macros` |
 //! | `loom.rs` | the one sync shim (std or loom types) |
 //! | `trace.rs` | every `tracing` span and event |

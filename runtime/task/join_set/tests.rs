@@ -4,7 +4,8 @@ use super::JoinSet;
 
 #[test]
 fn draining_a_set_polls_each_handle_about_twice_not_once_per_task_per_completion() {
-    const TASKS: u64 = 300;
+    // Fewer under Miri, where polls are slow; still far from n²/2.
+    const TASKS: u64 = if cfg!(miri) { 20 } else { 300 };
     let polls = crate::block_on(async {
         let mut set = JoinSet::new();
         for i in 0..TASKS {
@@ -24,7 +25,7 @@ fn draining_a_set_polls_each_handle_about_twice_not_once_per_task_per_completion
         set.polls
     });
     // One first poll (to hand over the waker) and one after the wake,
-    // per task. Polling every handle per completion would be ~45,000.
+    // per task. Polling every handle per completion would be ~TASKS²/2.
     assert!(
         polls <= 2 * TASKS + 10,
         "{polls} handle polls for {TASKS} tasks"
