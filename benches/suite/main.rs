@@ -15,7 +15,7 @@
 //!
 //! Files: `rt.rs` (the runtime trait and its four implementations),
 //! `prims.rs` (runtime-neutral baton/signal/yield), `executor.rs`,
-//! `timers.rs`, `remote.rs`, `memory.rs` (the workloads), `alloc.rs` (the
+//! `timers.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
 //! counting allocator), `compare.rs` (the driver), `tcp_echo.rs` and
 //! `blocking.rs`.
 
@@ -27,6 +27,7 @@ mod memory;
 mod prims;
 mod remote;
 mod rt;
+mod sync;
 mod tcp_echo;
 mod timers;
 
@@ -122,6 +123,12 @@ pub(crate) fn workloads() -> Vec<Workload> {
     all.extend([
         workload!("tcp_echo", tcp_echo::tcp_echo, timers: true, warm: false, no_localpool),
         workload!("mem_tcp", tcp_echo::mem_tcp, timers: true, warm: false, no_localpool),
+    ]);
+    all.extend([
+        workload!("mpsc_1p", sync::mpsc_1p, timers: false, warm: true, no_localpool),
+        workload!("mpsc_10p", sync::mpsc_10p, timers: false, warm: true, no_localpool),
+        workload!("oneshot_roundtrip", sync::oneshot_roundtrip, timers: false, warm: true, no_localpool),
+        workload!("semaphore_contended", sync::semaphore_contended, timers: false, warm: true, no_localpool),
     ]);
     all.push(workload!(
         "blocking_roundtrip",

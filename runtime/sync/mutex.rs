@@ -275,6 +275,15 @@ impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
 ///     assert_eq!(*m.lock().await, [1, 2]);
 /// });
 /// ```
+///
+/// Sharing a guard shares `&T`, so a guard is `Sync` only when `T` is:
+///
+/// ```compile_fail
+/// fn sync<T: Sync>(_: &T) {}
+/// let m = coop::sync::Mutex::new(std::cell::Cell::new(0));
+/// let guard = m.try_lock().unwrap();
+/// sync(&guard); // error: `Cell<i32>` cannot be shared between threads
+/// ```
 #[must_use = "the lock is released at once if the guard is not held"]
 pub struct MutexGuard<'a, T> {
     mutex: &'a Mutex<T>,
