@@ -58,7 +58,7 @@ impl Handle {
     }
 
     /// The runtime's shared half (for in-crate tests).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }

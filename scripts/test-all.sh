@@ -58,18 +58,16 @@ step "cargo test --workspace --doc"
 cargo test --workspace --doc
 done_step
 
-# --- loom: every interleaving of the cross-thread code (cfg(loom) models) ------
-# (This and the Miri run are for the `coop` package only, the workspace
+# --- Miri and loom, side by side ------------------------------------------------
+# Miri interprets on one core, so it runs in the background (its output kept
+# in a log and printed whole when it ends) while the loom models use the
+# other core. (Loom and Miri are for the `coop` package only, the workspace
 # root's default; `coop-macros` has no cross-thread or unsafe code.)
-step "loom: cargo test --release --lib with --cfg loom (LOOM_MAX_PREEMPTIONS=2)"
-RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 \
-    cargo test --release --lib --target-dir target/loom
-done_step
-
-# --- Miri: the unsafe core (task allocation, waker, join handle) --------------
-step "miri: cargo +nightly miri test --lib"
+#
+# Miri: the unsafe core (task allocation, waker, join handle, sync guards).
 # (Listings go through variables: `grep -q` in a pipe under pipefail can
 # fail the pipe with SIGPIPE.)
+step "miri: installing nightly with miri and rust-src if missing"
 miri_ready() {
     local installed
     installed=$(rustup component list --toolchain nightly --installed 2>/dev/null || true)
@@ -87,18 +85,51 @@ if ! miri_ready; then
         miri_skip="rustup could not install miri and rust-src for the nightly toolchain"
     fi
 fi
+miri_pid=""
+miri_log=target/miri-run.log
+# If a later step fails, the background Miri run must not outlive the script.
+stop_miri() {
+    if [ -n "$miri_pid" ]; then
+        pkill -P "$miri_pid" 2>/dev/null || true
+        kill "$miri_pid" 2>/dev/null || true
+    fi
+}
+trap stop_miri EXIT
 if [ -z "$miri_skip" ]; then
     cargo +nightly miri setup
-    cargo +nightly miri test --lib --target-dir target/miri
-    done_step
+    mkdir -p target
+    echo "cargo +nightly miri test --lib runs in the background (log: $miri_log)"
+    miri_start=$SECONDS
+    cargo +nightly miri test --lib --target-dir target/miri >"$miri_log" 2>&1 &
+    miri_pid=$!
 else
     echo "Miri skipped: $miri_skip"
 fi
+done_step
+
+# --- loom: every interleaving of the cross-thread code (cfg(loom) models) ------
+step "loom: cargo test --release --lib with --cfg loom (LOOM_MAX_PREEMPTIONS=2)"
+RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 \
+    cargo test --release --lib --target-dir target/loom
+done_step
 
 # --- downstream crates -----------------------------------------------------------
 step "loom downstream: examples/loom-downstream models its own code with coop"
 scripts/loom-downstream.sh
 done_step
+
+if [ -n "$miri_pid" ]; then
+    step "miri: cargo +nightly miri test --lib (started before loom)"
+    miri_rc=0
+    wait "$miri_pid" || miri_rc=$?
+    miri_pid=""
+    cat "$miri_log"
+    if [ "$miri_rc" -ne 0 ]; then
+        echo "Miri failed (exit $miri_rc)" >&2
+        exit "$miri_rc"
+    fi
+    echo "--> ok ($((SECONDS - miri_start)) s since it started)"
+fi
 
 echo
 if [ -z "$miri_skip" ]; then

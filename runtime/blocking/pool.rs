@@ -228,7 +228,7 @@ impl BlockingPool {
     }
 
     /// Number of worker threads alive (for tests).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn threads(&self) -> usize {
         self.inner.state.lock().threads
     }
