@@ -310,3 +310,49 @@ fn dropping_a_join_handle_whose_output_panics_in_drop_does_not_unwind() {
     std::thread::spawn(move || drop(there)).join().unwrap();
     assert_eq!(rt.task_count(), 0);
 }
+
+/// A waker whose `Drop` spawns (legal while a runtime is current) and then
+/// panics, left in the timer heap by a leaked `Sleep`: shutdown drops it
+/// while the runtime is still current, so the spawn is cancelled on the
+/// spot and the panic stays inside coop, instead of both escaping from the
+/// runtime's drop.
+#[test]
+fn a_waker_left_in_the_timer_heap_by_a_leaked_sleep_is_dropped_at_shutdown() {
+    static SPAWNED: std::sync::Mutex<Option<coop::JoinHandle<()>>> = std::sync::Mutex::new(None);
+
+    struct SpawnsOnDrop;
+    impl Wake for SpawnsOnDrop {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for SpawnsOnDrop {
+        fn drop(&mut self) {
+            let handle = coop::spawn(async {
+                let _not_send = std::rc::Rc::new(());
+            });
+            *SPAWNED.lock().unwrap() = Some(handle);
+            panic!("a waker's drop panics");
+        }
+    }
+
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        let mut sleep = Box::pin(coop::time::sleep(Duration::from_secs(3600)));
+        let waker = Waker::from(Arc::new(SpawnsOnDrop));
+        assert!(sleep
+            .as_mut()
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending());
+        drop(waker); // the heap holds the only clone now
+        std::mem::forget(sleep);
+    });
+    drop(rt); // must not panic
+    let handle = SPAWNED
+        .lock()
+        .unwrap()
+        .take()
+        .expect("the waker was dropped during shutdown, with the runtime current");
+    assert!(
+        handle.is_finished(),
+        "a task spawned during shutdown is cancelled at once"
+    );
+}

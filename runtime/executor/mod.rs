@@ -322,6 +322,18 @@ impl Core {
             while !self.run_queue.is_empty() {
                 self.run_queue.clear();
             }
+            // Wakers still in the timer heap belong to `Sleep`s that no task
+            // owns any more (leaked, or kept outside the loop). A waker's
+            // `Drop` is user code: run it now, while the runtime is current
+            // and its task list is closed, each under `catch`, rather than
+            // when the `Core` is freed with no runtime current.
+            let wakers = self.timers.borrow_mut().take_wakers();
+            for waker in wakers {
+                let _ = crate::catch::catch(|| drop(waker));
+            }
+            while !self.run_queue.is_empty() {
+                self.run_queue.clear();
+            }
         });
     }
 }

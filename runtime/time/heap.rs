@@ -173,6 +173,17 @@ impl TimerHeap {
         self.heap.len()
     }
 
+    /// Takes the waker of every pending timer out, leaving the timers
+    /// themselves to their `Sleep`s. Shutdown calls it so that wakers
+    /// still here (a leaked `Sleep`'s) are dropped while the runtime is
+    /// current, not later when the heap itself is freed.
+    pub(crate) fn take_wakers(&mut self) -> Vec<Waker> {
+        self.slots
+            .iter_mut()
+            .filter_map(|(_, slot)| slot.waker.take())
+            .collect()
+    }
+
     /// Moves the wakers of every timer due at `now` into `fired`, in
     /// deadline order, marking their slots fired.
     pub(crate) fn fire_due(&mut self, now: Instant, fired: &mut Vec<(Instant, Waker)>) {
