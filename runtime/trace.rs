@@ -67,15 +67,33 @@ use tracing::{Level, Span};
 use crate::catch::catch;
 use crate::task::TaskId;
 
-/// Emits one event: the subscriber's callback is user code, so a panic in
-/// it is caught here and the loop's step goes on (see the module docs).
+/// Emits one `TRACE` event: the subscriber's callback is user code, so a
+/// panic in it is caught here and the loop's step goes on (see the module
+/// docs).
+///
+/// The cheap "is anyone listening at `TRACE`?" check (a compile-time max
+/// level and one relaxed load of tracing's global filter) comes first,
+/// outside the catch: with no subscriber the loop pays only that, as it did
+/// before events were caught (a closure run under `catch_unwind` is called
+/// through a function pointer and cannot be inlined into the hot path).
 #[inline(always)]
 fn emit(event: impl FnOnce()) {
+    if tracing::level_enabled!(Level::TRACE) {
+        emit_caught(event);
+    }
+}
+
+/// The slow half of [`emit`]: out of line, so the loop's hot path holds
+/// only the level check.
+#[cold]
+#[inline(never)]
+fn emit_caught(event: impl FnOnce()) {
     catch(event);
 }
 
 const TASK: &str = "coop::task";
 
+#[inline]
 pub(crate) fn task_spawn(id: TaskId, location: &'static Location<'static>) {
     emit(
         || tracing::event!(name: "task.spawn", target: TASK, Level::TRACE, task.id = id.as_u64(), spawned.at = %location, "spawn"),
@@ -93,7 +111,9 @@ pub(crate) fn instrument<F: Future>(
     id: TaskId,
     location: &'static Location<'static>,
 ) -> Result<Instrumented<F>, F> {
-    if !catch(|| tracing::enabled!(target: TASK, Level::TRACE)).unwrap_or(false) {
+    if !tracing::level_enabled!(Level::TRACE)
+        || !catch(|| tracing::enabled!(target: TASK, Level::TRACE)).unwrap_or(false)
+    {
         return Err(future);
     }
     let span = catch(|| {
@@ -176,6 +196,7 @@ impl<F: Future> Future for Instrumented<F> {
     }
 }
 
+#[inline]
 pub(crate) fn task_wake(id: TaskId, remote: bool) {
     let from = if remote { "remote" } else { "local" };
     emit(
@@ -183,6 +204,7 @@ pub(crate) fn task_wake(id: TaskId, remote: bool) {
     );
 }
 
+#[inline]
 pub(crate) fn task_wake_ignored(id: TaskId) {
     emit(|| {
         tracing::event!(
@@ -196,6 +218,7 @@ pub(crate) fn task_wake_ignored(id: TaskId) {
     });
 }
 
+#[inline]
 pub(crate) fn task_complete(id: TaskId) {
     emit(
         || tracing::event!(name: "task.complete", target: TASK, Level::TRACE, task.id = id.as_u64(), "complete"),
@@ -205,12 +228,14 @@ pub(crate) fn task_complete(id: TaskId) {
 const EXECUTOR: &str = "coop::executor";
 
 /// The loop popped a task from a run queue and is about to run it.
+#[inline]
 pub(crate) fn pick(id: TaskId) {
     emit(
         || tracing::event!(name: "loop.pick", target: EXECUTOR, Level::TRACE, task.id = id.as_u64(), "pick"),
     );
 }
 
+#[inline]
 pub(crate) fn block_on_poll() {
     emit(
         || tracing::event!(name: "loop.block_on.poll", target: EXECUTOR, Level::TRACE, "poll the block_on future"),
@@ -220,16 +245,19 @@ pub(crate) fn block_on_poll() {
 /// The loop is about to look for work and sleep for at most `timeout()`
 /// (called only if a subscriber listens; a wake from the subscriber makes
 /// the sleep shorter).
+#[inline]
 pub(crate) fn park(timeout: impl FnOnce() -> Option<Duration>) {
     emit(
         || tracing::event!(name: "loop.park", target: EXECUTOR, Level::TRACE, timeout = ?timeout(), "park"),
     );
 }
 
+#[inline]
 pub(crate) fn unpark(events: usize) {
     emit(|| tracing::event!(name: "loop.unpark", target: EXECUTOR, Level::TRACE, events, "unpark"));
 }
 
+#[inline]
 pub(crate) fn budget_exhausted() {
     emit(
         || tracing::event!(name: "loop.budget_exhausted", target: EXECUTOR, Level::TRACE, "budget spent: forced yield"),
@@ -237,12 +265,14 @@ pub(crate) fn budget_exhausted() {
 }
 
 #[cfg_attr(loom, allow(dead_code))]
+#[inline]
 pub(crate) fn io_ready(token: usize, readable: bool, writable: bool) {
     emit(
         || tracing::event!(name: "io.ready", target: "coop::reactor", Level::TRACE, token, readable, writable, "io ready"),
     );
 }
 
+#[inline]
 pub(crate) fn timer_fired(deadline: Instant, now: Instant) {
     let late_by = now.saturating_duration_since(deadline);
     emit(|| {
