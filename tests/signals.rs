@@ -26,6 +26,17 @@ fn kill_self(signum: libc::c_int) {
     assert_eq!(rc, 0, "kill failed: {}", std::io::Error::last_os_error());
 }
 
+/// Sends `signum` to this very thread: unlike `kill`, which any thread of
+/// the process may take later, `raise` runs the handler before it returns,
+/// so two raises are both handled before the next line (what a test of
+/// coalescing needs).
+fn raise_here(signum: libc::c_int) {
+    // SAFETY: `raise` has no memory-safety preconditions; every caller
+    // listens for `signum` before sending it.
+    let rc = unsafe { libc::raise(signum) };
+    assert_eq!(rc, 0, "raise failed: {}", std::io::Error::last_os_error());
+}
+
 /// How long "nothing more arrives" is watched for: a missing coalescing
 /// or a stale byte would show up at once, so this only needs to be long
 /// enough for a wake-up to be processed.
@@ -79,8 +90,8 @@ fn deliveries_before_a_recv_coalesce_and_a_stale_wake_reports_nothing() {
     within(GENEROUS, || {
         coop::block_on(async {
             let mut winch = signal(SignalKind::window_change()).unwrap();
-            kill_self(libc::SIGWINCH);
-            kill_self(libc::SIGWINCH);
+            raise_here(libc::SIGWINCH);
+            raise_here(libc::SIGWINCH);
             assert_eq!(winch.recv().await, Some(()));
             // Two sends, one report: nothing is left for a second recv.
             let second = coop::time::timeout(QUIET, winch.recv()).await;
