@@ -37,6 +37,8 @@
 
 mod clock;
 pub(crate) mod heap;
+#[cfg(all(test, not(loom), not(miri)))]
+mod heap_proptests;
 mod interval;
 mod sleep;
 mod timeout;
