@@ -20,7 +20,7 @@
 //! | `addr.rs` | [`ToSocketAddrs`], trying each resolved address |
 //! | `stream_io.rs` | `futures-io` [`AsyncRead`]/[`AsyncWrite`] for streams and halves |
 //! | `split.rs` | borrowed and owned read/write halves |
-//! | `tcp/` | [`TcpListener`], [`TcpStream`] |
+//! | `tcp/` | [`TcpListener`], [`TcpStream`], [`TcpSocket`] (options before bind/connect, on `socket2`) |
 //! | `udp.rs` | [`UdpSocket`] |
 //! | `unix/` | [`UnixListener`], [`UnixStream`], [`UnixDatagram`]; `peek.rs`: `MSG_PEEK` through `rustix` |
 //!
@@ -96,7 +96,7 @@ mod udp;
 pub mod unix;
 
 pub use addr::ToSocketAddrs;
-pub use tcp::{TcpListener, TcpStream};
+pub use tcp::{TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;
 pub use unix::{UnixDatagram, UnixListener, UnixStream};
 

@@ -103,7 +103,10 @@ impl TcpListener {
     }
 
     #[track_caller]
-    fn from_mio(listener: mio::net::TcpListener, caller: Caller) -> io::Result<TcpListener> {
+    pub(in crate::net) fn from_mio(
+        listener: mio::net::TcpListener,
+        caller: Caller,
+    ) -> io::Result<TcpListener> {
         Ok(TcpListener {
             io: IoSource::new(listener, caller)?,
         })

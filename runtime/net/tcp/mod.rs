@@ -1,4 +1,5 @@
-//! TCP: [`TcpListener`] accepts connections, [`TcpStream`] is one, and the
+//! TCP: [`TcpListener`] accepts connections, [`TcpStream`] is one,
+//! [`TcpSocket`] sets options before either exists (`socket.rs`), and the
 //! split halves here let a stream be read and written from two places.
 //!
 //! The halves are the generic ones in [`coop::net::split`](crate::net::split),
@@ -18,9 +19,11 @@
 //! ```
 
 mod listener;
+mod socket;
 mod stream;
 
 pub use listener::TcpListener;
+pub use socket::TcpSocket;
 pub use stream::TcpStream;
 
 /// [`split::ReadHalf`](crate::net::split::ReadHalf) of a [`TcpStream`].

@@ -31,6 +31,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
+use std::time::Duration;
 
 use crate::context::Caller;
 use crate::net::addr::{each_addr, ToSocketAddrs};
@@ -106,7 +107,16 @@ impl TcpStream {
     }
 
     async fn connect_addr(addr: SocketAddr, caller: Caller) -> io::Result<TcpStream> {
-        let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?, caller)?;
+        TcpStream::connecting(mio::net::TcpStream::connect(addr)?, caller).await
+    }
+
+    /// Registers a socket whose `connect(2)` is under way and waits until
+    /// the handshake is done (see the module docs).
+    pub(in crate::net) async fn connecting(
+        stream: mio::net::TcpStream,
+        caller: Caller,
+    ) -> io::Result<TcpStream> {
+        let stream = TcpStream::from_mio(stream, caller)?;
         stream
             .io
             .connected(|s| {
@@ -195,6 +205,75 @@ impl TcpStream {
     /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
         self.io.get_ref().nodelay()
+    }
+
+    /// Sets `SO_LINGER`: `Some(d)` makes close wait up to `d` for unsent
+    /// data; `Some(Duration::ZERO)` makes close send a reset (RST) instead
+    /// of the orderly FIN.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use coop::net::{TcpListener, TcpStream};
+    /// coop::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.set_linger(Some(Duration::from_secs(2)))?;
+    ///     assert_eq!(stream.linger()?, Some(Duration::from_secs(2)));
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
+        socket2::SockRef::from(self.io.get_ref()).set_linger(linger)
+    }
+
+    /// The `SO_LINGER` setting (see [`set_linger`](Self::set_linger)).
+    ///
+    /// ```
+    /// # use coop::net::{TcpListener, TcpStream};
+    /// coop::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert_eq!(stream.linger()?, None); // off by default
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        socket2::SockRef::from(self.io.get_ref()).linger()
+    }
+
+    /// Sets `IP_TTL`, the hop limit of the packets this stream sends.
+    ///
+    /// ```
+    /// # use coop::net::{TcpListener, TcpStream};
+    /// coop::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.set_ttl(42)?;
+    ///     assert_eq!(stream.ttl()?, 42);
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+
+    /// The `IP_TTL` of this stream (see [`set_ttl`](Self::set_ttl)).
+    ///
+    /// ```
+    /// # use coop::net::{TcpListener, TcpStream};
+    /// coop::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert!(stream.ttl()? > 0);
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
     }
 
     /// Shuts down the read side, the write side, or both. After
