@@ -32,6 +32,7 @@ mod loom_tests;
 pub(crate) use shared::Shared;
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::panic::Location;
@@ -43,7 +44,7 @@ use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, WakeArc};
 use crate::park::Driver;
-use crate::task::{new_task, IdBlock, JoinHandle, Ran, TaskRef, UNBOUND};
+use crate::task::{new_task, IdBlock, JoinHandle, Ran, TaskId, TaskRef, UNBOUND};
 use crate::time::heap::TimerHeap;
 use crate::trace;
 
@@ -81,6 +82,11 @@ pub(crate) struct Core {
     remote_countdown: Cell<u32>,
     /// Ids for tasks spawned on this thread.
     ids: IdBlock,
+    /// The task being polled right now, for `coop::task::id()`.
+    current: Cell<Option<TaskId>>,
+    /// Names given through `coop::task::Builder`, kept beside the tasks so
+    /// an unnamed task pays nothing for them.
+    names: RefCell<HashMap<TaskId, Box<str>>>,
 }
 
 impl Core {
@@ -98,6 +104,8 @@ impl Core {
             config,
             remote_countdown: Cell::new(0),
             ids: IdBlock::default(),
+            current: Cell::new(None),
+            names: RefCell::new(HashMap::new()),
         })
     }
 
@@ -142,6 +150,35 @@ impl Core {
             self.run_queue.push(queued);
         }
         JoinHandle::new(join)
+    }
+
+    /// [`spawn`](Self::spawn) with a name, kept in the side table until the
+    /// task finishes.
+    pub(crate) fn spawn_named<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+        name: Box<str>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+    {
+        let handle = self.spawn(future, location);
+        if !handle.is_finished() {
+            self.names.borrow_mut().insert(handle.id(), name);
+        }
+        handle
+    }
+
+    /// The id of the task being polled, if any.
+    pub(crate) fn current_task(&self) -> Option<TaskId> {
+        self.current.get()
+    }
+
+    /// The name a task was given at spawn, if any.
+    #[allow(dead_code)] // read by snapshots
+    pub(crate) fn task_name(&self, id: TaskId) -> Option<Box<str>> {
+        self.names.borrow().get(&id).cloned()
     }
 
     /// Binds a task to this loop's task list. After shutdown has begun the
@@ -220,15 +257,28 @@ impl Core {
                 return;
             }
         }
-        match task.run(self.config.budget) {
+        self.current.set(Some(task.header().id));
+        let ran = task.run(self.config.budget);
+        self.current.set(None);
+        match ran {
             Ran::Idle => {}
             Ran::Reschedule(task) => self.run_queue.push(task),
             Ran::Complete(task) => {
+                self.forget_name(task.header().id);
                 // Dropped outside the list's borrow: the last reference may
                 // free the task, which may run user destructors.
                 let owned = self.owned.release(&task);
                 drop(owned);
             }
+        }
+    }
+
+    /// Drops a finished task's name; one branch for an unnamed runtime.
+    #[inline(always)]
+    fn forget_name(&self, id: TaskId) {
+        if !self.names.borrow().is_empty() {
+            let name = self.names.borrow_mut().remove(&id);
+            drop(name);
         }
     }
 
@@ -319,6 +369,8 @@ impl Core {
                 task.shutdown();
             }
             drop(tasks);
+            let names = std::mem::take(&mut *self.names.borrow_mut());
+            drop(names);
             while !self.run_queue.is_empty() {
                 self.run_queue.clear();
             }

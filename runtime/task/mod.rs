@@ -85,6 +85,7 @@
 //! `join.rs` (`JoinHandle`), `error.rs` (`JoinError`), `id.rs` (`TaskId`),
 //! `join_set/` (`JoinSet`, on top of `JoinHandle`).
 
+mod builder;
 mod error;
 mod harness;
 mod id;
@@ -99,6 +100,7 @@ mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+pub use builder::{id, try_id, Builder};
 pub use error::JoinError;
 pub(crate) use harness::Ran;
 pub(crate) use id::IdBlock;
