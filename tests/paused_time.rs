@@ -84,10 +84,10 @@ fn advance_fires_exactly_the_due_timers() {
             let fired = Rc::new(RefCell::new(Vec::new()));
             for secs in [1u64, 2, 3, 10] {
                 let fired = fired.clone();
-                coop::spawn(async move {
+                drop(coop::spawn(async move {
                     sleep(Duration::from_secs(secs)).await;
                     fired.borrow_mut().push(secs);
-                });
+                }));
             }
             coop::yield_now().await; // the sleepers register their timers
             advance(Duration::from_secs(2)).await;

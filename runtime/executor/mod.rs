@@ -267,7 +267,7 @@ impl Core {
         // Paused time: rather than sleep until the next timer, jump the
         // clock to it if the loop is idle (one branch when not paused).
         if timeout != Some(Duration::ZERO) && self.clock.is_paused() {
-            timeout = self.auto_advance(&mut driver, on, &has_work);
+            timeout = self.auto_advance(&mut driver, on, has_work);
         }
         let mut sleeping = false;
         if timeout != Some(Duration::ZERO) {
