@@ -252,6 +252,7 @@ impl Builder {
                     keep_alive: DEFAULT_THREAD_KEEP_ALIVE,
                     thread_name: ThreadName::default(),
                 },
+                start_paused: false,
             },
         }
     }
@@ -272,6 +273,27 @@ impl Builder {
     pub fn event_interval(mut self, ticks: u32) -> Builder {
         assert!(ticks > 0, "`Builder::event_interval` must be at least 1");
         self.config.event_interval = ticks;
+        self
+    }
+
+    /// Starts the runtime's clock paused (default `false`), as tokio's
+    /// `start_paused`: time stands still except when a test calls
+    /// [`time::advance`](crate::time::advance), or when the loop is idle
+    /// and jumps the clock to the next timer. An hour-long timeout then
+    /// takes no wall time, and timers fire in the same order every run. Read
+    /// the runtime's time with [`time::now`](crate::time::now).
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let rt = coop::Builder::new().start_paused(true).build()?;
+    /// let wall = Instant::now();
+    /// rt.block_on(coop::time::sleep(Duration::from_secs(3600)));
+    /// assert!(wall.elapsed() < Duration::from_secs(60));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn start_paused(mut self, paused: bool) -> Builder {
+        self.config.start_paused = paused;
         self
     }
 

@@ -46,6 +46,7 @@ use crate::loom::sync::{Arc, WakeArc};
 use crate::park::Driver;
 use crate::task::{new_task, IdBlock, JoinHandle, Ran, TaskId, TaskRef, UNBOUND};
 use crate::time::heap::TimerHeap;
+use crate::time::Clock;
 use crate::trace;
 
 use owned::OwnedTasks;
@@ -63,6 +64,8 @@ pub(crate) struct Config {
     pub(crate) remote_interval: u32,
     /// The blocking pool's cap and keep-alive.
     pub(crate) pool: crate::blocking::PoolConfig,
+    /// Whether the clock starts paused (`Builder::start_paused`).
+    pub(crate) start_paused: bool,
 }
 
 /// The loop-thread half of a runtime.
@@ -72,6 +75,8 @@ pub(crate) struct Core {
     /// Every live task bound to this loop, so shutdown can drop them all.
     owned: OwnedTasks,
     timers: RefCell<TimerHeap>,
+    /// The runtime's clock, real or paused (`time/clock.rs`).
+    clock: Clock,
     /// Reused buffer for the wakers of timers that fired.
     fired: RefCell<Vec<(Instant, Waker)>>,
     driver: RefCell<Driver>,
@@ -92,11 +97,13 @@ pub(crate) struct Core {
 impl Core {
     pub(crate) fn new(config: Config) -> io::Result<Core> {
         let (driver, unparker) = Driver::new()?;
+        let clock = Clock::new(config.start_paused);
         Ok(Core {
             shared: Arc::new(Shared::new(unparker, config.pool.clone())),
             run_queue: LocalQueue::default(),
             owned: OwnedTasks::default(),
-            timers: RefCell::new(TimerHeap::default()),
+            timers: RefCell::new(TimerHeap::new(clock.now())),
+            clock,
             fired: RefCell::new(Vec::new()),
             #[cfg(not(loom))]
             io: driver.io_handle().clone(),
@@ -121,6 +128,10 @@ impl Core {
 
     pub(crate) fn timers(&self) -> &RefCell<TimerHeap> {
         &self.timers
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     #[cfg(not(loom))]
@@ -293,7 +304,7 @@ impl Core {
                 self.timers
                     .borrow()
                     .next_deadline()
-                    .map(|deadline| deadline.saturating_duration_since(crate::time::now()))
+                    .map(|deadline| deadline.saturating_duration_since(self.clock.now()))
             }
         };
         // Traced first, while nothing is borrowed and before the loop looks
@@ -303,6 +314,11 @@ impl Core {
         let mut timeout = timeout_now();
         let mut driver = self.driver.borrow_mut();
         let on = driver.park_on();
+        // Paused time: rather than sleep until the next timer, jump the
+        // clock to it if the loop is idle (one branch when not paused).
+        if timeout != Some(Duration::ZERO) && self.clock.is_paused() {
+            timeout = self.auto_advance(&mut driver, on, has_work);
+        }
         let mut sleeping = false;
         if timeout != Some(Duration::ZERO) {
             if self.shared.prepare_park(on, has_work) {
@@ -320,12 +336,34 @@ impl Core {
         self.fire_timers();
     }
 
+    /// The loop would sleep with a paused clock: looks at I/O without
+    /// sleeping and, if nothing is ready and no task became runnable, moves
+    /// the clock to the next timer's deadline. Returns the park timeout
+    /// left: zero (something to do now), or `None` with no timer at all
+    /// (only a wake from outside can end that wait, paused or not).
+    /// See `time/pause.rs`.
+    #[cold]
+    fn auto_advance(
+        &self,
+        driver: &mut Driver,
+        on: crate::park::ParkOn,
+        has_work: impl Fn() -> bool,
+    ) -> Option<Duration> {
+        let events = driver.park(on, Some(Duration::ZERO));
+        if events > 0 || has_work() || !self.shared.remote.is_empty() {
+            return Some(Duration::ZERO);
+        }
+        let next = self.timers.borrow().next_deadline()?;
+        self.clock.advance_to(next);
+        Some(Duration::ZERO)
+    }
+
     /// Wakes every timer whose deadline has passed, in deadline order.
     fn fire_timers(&self) {
         if self.timers.borrow().len() == 0 {
             return;
         }
-        let now = crate::time::now();
+        let now = self.clock.now();
         let mut fired = self.fired.take();
         self.timers.borrow_mut().fire_due(now, &mut fired);
         for (deadline, waker) in fired.drain(..) {

@@ -71,16 +71,23 @@ pub(crate) struct TimerHeap {
 
 impl Default for TimerHeap {
     fn default() -> TimerHeap {
-        TimerHeap {
-            slots: Slab::new(),
-            heap: Vec::new(),
-            seq: 0,
-            base: crate::time::now(),
-        }
+        TimerHeap::new(Instant::now())
     }
 }
 
 impl TimerHeap {
+    /// An empty heap whose deadlines count from `base`, which must not be
+    /// later than its runtime's clock will ever read (the clock's time at
+    /// the heap's birth: a paused clock may stand before the real one).
+    pub(crate) fn new(base: Instant) -> TimerHeap {
+        TimerHeap {
+            slots: Slab::new(),
+            heap: Vec::new(),
+            seq: 0,
+            base,
+        }
+    }
+
     #[inline]
     fn ticks(&self, deadline: Instant) -> u64 {
         let since = deadline.saturating_duration_since(self.base);

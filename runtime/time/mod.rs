@@ -22,8 +22,16 @@
 //! library's [`std::time::Instant`] and [`std::time::Duration`], re-exported
 //! so that code written against `tokio::time::Instant` finds them at the
 //! same path. (tokio wraps `Instant` in a newtype of its own so that its
-//! paused test clock can move it; coop's clock is the real one, so
-//! `Instant::now()` here is `std`'s.)
+//! paused test clock can move `Instant::now()`; in coop `Instant::now()` is
+//! `std`'s and always reads the system clock. The runtime's clock, which a
+//! test may [`pause`], is read with [`now`].)
+//!
+//! ## Paused time
+//!
+//! [`pause`], [`resume`], [`advance`] and
+//! [`Builder::start_paused`](crate::Builder::start_paused) stop the
+//! runtime's clock for tests; while it is paused and the loop is idle, the
+//! clock jumps to the next timer (see `pause.rs`).
 //!
 //! ```
 //! use coop::time::{sleep_until, Duration, Instant};
@@ -40,13 +48,16 @@ pub(crate) mod heap;
 #[cfg(all(test, not(loom), not(miri)))]
 mod heap_proptests;
 mod interval;
+mod pause;
 mod sleep;
 mod timeout;
 
 pub use std::time::{Duration, Instant};
 
+pub use clock::now;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
+pub use pause::{advance, pause, resume};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, Elapsed, Timeout};
 
-pub(crate) use clock::now;
+pub(crate) use clock::Clock;
