@@ -182,8 +182,13 @@ impl<T> Sender<T> {
     /// assert_eq!(*tx.borrow(), 2);
     /// ```
     pub fn send_replace(&self, value: T) -> T {
-        let old = std::mem::replace(&mut *self.shared.value.write(), value);
+        // The version is bumped while the write lock is held, so a reader
+        // under the read lock sees a value and its own version together
+        // (`borrow_and_update` relies on it).
+        let mut guard = self.shared.value.write();
+        let old = std::mem::replace(&mut *guard, value);
         self.shared.state.fetch_add(ONE_VERSION, Ordering::SeqCst);
+        drop(guard);
         self.shared.changed.notify_waiters();
         old
     }
@@ -196,8 +201,11 @@ impl<T> Sender<T> {
     /// assert_eq!(*rx.borrow(), [1, 2]);
     /// ```
     pub fn send_modify(&self, modify: impl FnOnce(&mut T)) {
-        modify(&mut self.shared.value.write());
+        let mut guard = self.shared.value.write();
+        modify(&mut guard);
+        // Bumped under the write lock, as in `send_replace`.
         self.shared.state.fetch_add(ONE_VERSION, Ordering::SeqCst);
+        drop(guard);
         self.shared.changed.notify_waiters();
     }
 
