@@ -48,12 +48,12 @@
 //! | `handle.rs` | [`Handle`]: spawn on the loop from any thread |
 //! | `blocking/` | the blocking pool behind [`spawn_blocking`] |
 //! | `park_thread.rs` | waiting on a future from a plain thread ([`Handle::block_on`], [`JoinHandle::join_blocking`]) |
-//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `join_set.rs` ([`task::JoinSet`]) |
+//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `join_set.rs` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
-//! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], Unix sockets |
+//! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], [`net::TcpSocket`] (socket options before bind), Unix sockets |
 //! | `signal/` | Unix signals on the reactor: [`signal::ctrl_c`], [`signal::unix::signal`] |
 //! | `sync/` | tasks working together: [`sync::oneshot`], [`sync::mpsc`], [`sync::Notify`], [`sync::Semaphore`], [`sync::Mutex`], [`sync::watch`], on one FIFO wait list (`wait_list.rs`) |
-//! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`] |
+//! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`]; `clock.rs` (the runtime's clock, real or paused), `pause.rs` ([`time::pause`], [`time::advance`]) |
 //! | `future.rs`, `stream.rs` | [`join!`], [`select!`], [`future::FutureExt`], [`stream::StreamExt`]: re-exported from `futures-util` |
 //! | `park.rs` | the seam between the loop and what it sleeps on |
 //! | `budget.rs` | the cooperative budget |

@@ -288,8 +288,7 @@ impl Core {
     #[inline(always)]
     fn forget_name(&self, id: TaskId) {
         if !self.names.borrow().is_empty() {
-            let name = self.names.borrow_mut().remove(&id);
-            drop(name);
+            self.names.borrow_mut().remove(&id);
         }
     }
 
@@ -407,8 +406,7 @@ impl Core {
                 task.shutdown();
             }
             drop(tasks);
-            let names = std::mem::take(&mut *self.names.borrow_mut());
-            drop(names);
+            self.names.borrow_mut().clear();
             while !self.run_queue.is_empty() {
                 self.run_queue.clear();
             }

@@ -38,7 +38,8 @@ impl Builder {
         Builder::default()
     }
 
-    /// The task's name, shown in snapshots and traces.
+    /// The task's name. The loop keeps it beside the task until the task
+    /// finishes (task snapshots, which will show it, are not built yet).
     ///
     /// ```
     /// coop::block_on(async {
