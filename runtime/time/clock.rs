@@ -40,16 +40,31 @@ enum Mode {
     Shifted { virt: Instant, real: Instant },
 }
 
-/// One runtime's clock. Loop-thread only: it lives in the `Core`.
+/// One runtime's clock. Loop-thread only: it lives in the `Core`, which
+/// never leaves the thread that built it.
 #[derive(Debug)]
 pub(crate) struct Clock {
     mode: Cell<Mode>,
+}
+
+crate::loom::thread_local! {
+    /// How many clocks on this thread are not `Real` (paused or shifted).
+    /// While it is zero, [`now`] is `Instant::now()` without looking up the
+    /// current runtime: the hot path of every `sleep`, `Sleep::poll` and
+    /// timer check stays what it was before paused time existed.
+    static NOT_REAL: Cell<usize> = Cell::new(0);
+}
+
+/// Counts one more clock on this thread that has left `Real`.
+fn leave_real() {
+    NOT_REAL.with(|n| n.set(n.get() + 1));
 }
 
 impl Clock {
     /// A real clock, or one paused at the current instant.
     pub(crate) fn new(start_paused: bool) -> Clock {
         let mode = if start_paused {
+            leave_real();
             Mode::Paused(Instant::now())
         } else {
             Mode::Real
@@ -77,8 +92,12 @@ impl Clock {
 
     /// Freezes the clock at its current time. `false` if already paused.
     pub(crate) fn pause(&self) -> bool {
-        if self.is_paused() {
+        let mode = self.mode.get();
+        if matches!(mode, Mode::Paused(_)) {
             return false;
+        }
+        if matches!(mode, Mode::Real) {
+            leave_real();
         }
         self.mode.set(Mode::Paused(self.now()));
         true
@@ -114,6 +133,16 @@ impl Clock {
     }
 }
 
+impl Drop for Clock {
+    fn drop(&mut self) {
+        if !matches!(self.mode.get(), Mode::Real) {
+            // `try_with`: a runtime dropped during thread exit may outlive
+            // the counter, which then needs no update.
+            let _ = NOT_REAL.try_with(|n| n.set(n.get() - 1));
+        }
+    }
+}
+
 /// The current time as the runtime sees it: the current runtime's clock
 /// (which may be paused, see [`pause`](crate::time::pause)), or the real
 /// clock outside a runtime.
@@ -133,6 +162,9 @@ impl Clock {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn now() -> Instant {
+    if NOT_REAL.try_with(Cell::get).unwrap_or(0) == 0 {
+        return Instant::now();
+    }
     crate::context::try_with_core(|core| core.clock().now()).unwrap_or_else(Instant::now)
 }
 
