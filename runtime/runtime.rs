@@ -193,7 +193,13 @@ impl Runtime {
         // The loop's tasks first: a blocking job that waits for one of them
         // then sees it cancelled instead of waiting out the timeout.
         self.core.shutdown();
-        self.core.shared().blocking.shutdown(Some(timeout));
+        // Queued jobs are cancelled here, their closures dropped on this
+        // thread: with the runtime current, as the tasks' futures were, so
+        // a `Drop` that calls `Handle::current` or spawns finds it (and its
+        // spawns are cancelled on the spot, every door being closed).
+        crate::context::scoped(self.core.clone(), || {
+            self.core.shared().blocking.shutdown(Some(timeout));
+        });
     }
 }
 
