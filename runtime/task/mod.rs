@@ -94,6 +94,8 @@ mod join;
 mod join_set;
 mod raw;
 mod state;
+#[cfg(all(test, not(loom), not(miri)))]
+mod state_proptests;
 mod waker;
 
 #[cfg(all(test, loom))]
