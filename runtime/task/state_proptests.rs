@@ -124,7 +124,11 @@ impl Model {
             self.run,
             Loop::Polling | Loop::Cancelling { holds_ref: true }
         );
-        usize::from(self.owned) + usize::from(self.handle) + self.wakers + self.queued + usize::from(loop_ref)
+        usize::from(self.owned)
+            + usize::from(self.handle)
+            + self.wakers
+            + self.queued
+            + usize::from(loop_ref)
     }
 
     fn running(&self) -> bool {
@@ -228,10 +232,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 prop_assert!(prev.is_running() && !prev.is_complete());
                 prop_assert_eq!(prev.is_join_interested(), m.handle);
                 prop_assert_eq!(prev.is_join_waker_set(), m.join_waker);
-                let held = matches!(
-                    m.run,
-                    Loop::Polling | Loop::Cancelling { holds_ref: true }
-                );
+                let held = matches!(m.run, Loop::Polling | Loop::Cancelling { holds_ref: true });
                 m.complete = true;
                 m.run = Loop::Away;
                 // A wake during the last poll left SCHEDULED set but made no
