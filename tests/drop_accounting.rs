@@ -305,7 +305,7 @@ fn runtime_drop_with_everything_in_flight_frees_all_memory_and_closes_every_fd()
     let mut rounds = Vec::with_capacity(ROUNDS);
     let mut in_flight = Vec::with_capacity(ROUNDS);
     let before = snapshot();
-    drop(round()); // warm-up
+    let _warm_up = round();
     let warm = snapshot();
     for _ in 0..ROUNDS {
         in_flight.push(round());
