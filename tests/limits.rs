@@ -431,3 +431,39 @@ fn udp_recv_into_an_empty_buffer_takes_one_datagram() {
         assert_eq!(n, 0);
     });
 }
+
+/// A datagram too large for UDP fails at once with the OS's error (no
+/// wait, no panic); the socket stays usable.
+#[test]
+fn an_oversized_udp_datagram_is_an_error_and_the_socket_goes_on() {
+    run(|| async {
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        a.connect(b.local_addr().unwrap()).await.unwrap();
+        let huge = vec![0u8; 70_000];
+        let err = a.send(&huge).await.unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EMSGSIZE), "{err}");
+        let err = a.send_to(&huge, b.local_addr().unwrap()).await.unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EMSGSIZE), "{err}");
+        assert_eq!(a.send(b"small").await.unwrap(), 5);
+        let mut buf = [0; 8];
+        assert_eq!(b.recv(&mut buf).await.unwrap(), 5);
+    });
+}
+
+/// A Unix stream shares the TCP stream's read path: an empty read is
+/// `Ok(0)` at once there too.
+#[test]
+fn unix_stream_reads_into_empty_buffers_return_zero_at_once() {
+    run(|| async {
+        let (mut a, mut b) = coop::net::UnixStream::pair().unwrap();
+        let idle = timeout(Duration::from_secs(5), a.read(&mut []))
+            .await
+            .expect("an empty read does not wait");
+        assert_eq!(idle.unwrap(), 0);
+        b.write_all(b"x").await.unwrap();
+        let mut one = [0; 1];
+        a.read_exact(&mut one).await.unwrap();
+        assert_eq!(&one, b"x");
+    });
+}

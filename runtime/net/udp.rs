@@ -125,7 +125,10 @@ impl UdpSocket {
     /// sent.
     ///
     /// # Errors
-    /// If the socket is not connected, or the OS refuses the datagram.
+    /// If the socket is not connected, or the OS refuses the datagram: one
+    /// larger than a UDP datagram can be (65,507 bytes of payload over
+    /// IPv4) fails with the OS's "message too long" at once; nothing is
+    /// sent, nothing waits.
     ///
     /// ```
     /// # use coop::net::UdpSocket;

@@ -302,7 +302,8 @@ impl TcpStream {
     }
 
     /// Reads into `buf` without taking the data off the socket: the next
-    /// read returns it again. Waits until there is something to see.
+    /// read returns it again. Waits until there is something to see (even
+    /// with an empty `buf`, which then returns 0 once data has arrived).
     ///
     /// ```
     /// use futures_util::{AsyncReadExt, AsyncWriteExt};
