@@ -6,6 +6,7 @@
 //! Every wait runs under [`within`] (or a coop `timeout`), so a hang fails
 //! the test instead of hanging CI.
 
+mod net_support;
 mod support;
 
 use std::io::ErrorKind;
@@ -17,6 +18,7 @@ use coop::sync::{mpsc, Semaphore};
 use coop::time::{interval, interval_at, sleep, sleep_until, timeout};
 use coop::{Builder, Runtime};
 use futures_util::{AsyncReadExt, AsyncWriteExt, FutureExt};
+use net_support::tcp_pair;
 use support::{panic_message, within, GENEROUS};
 
 /// Runs `future` on a fresh runtime on a watched thread.
@@ -349,15 +351,6 @@ fn connecting_to_a_closed_port_is_connection_refused() {
 }
 
 // ---- net: streams ----------------------------------------------------------
-
-async fn tcp_pair() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let client = TcpStream::connect(listener.local_addr().unwrap())
-        .await
-        .unwrap();
-    let (server, _) = listener.accept().await.unwrap();
-    (client, server)
-}
 
 /// After `shutdown(Write)` a write fails with `BrokenPipe` at once (no
 /// hang), and the peer reads every byte written before it, then EOF.
