@@ -527,13 +527,12 @@ fn a_queued_blocking_closure_whose_drop_panics_and_spawns_at_shutdown() {
         running.recv().unwrap(); // the only worker is taken
         let captured = Captured;
         let queued = handle.spawn_blocking(move || drop(captured));
-        // Lets the busy job go as shutdown starts; shutdown waits for it.
-        let releaser = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(20));
-            drop(release);
-        });
-        drop(rt); // must not panic
-        releaser.join().unwrap();
+        // The queue is cancelled before shutdown waits for running jobs;
+        // the busy one is let go only after, so the queued job can never
+        // start, however slow this thread is.
+        rt.shutdown_timeout(Duration::from_millis(50)); // must not panic
+        drop(release);
+        assert!(busy.join_blocking().is_ok());
         assert_eq!(DROPS.load(Ordering::SeqCst), 1);
         // The closure's drop panicked: as for a task's future, that panic
         // is the job's result.
@@ -542,7 +541,6 @@ fn a_queued_blocking_closure_whose_drop_panics_and_spawns_at_shutdown() {
             message_of(&*queued.into_panic()),
             "a queued closure's capture panics in drop"
         );
-        assert!(busy.now_or_never().unwrap().is_ok());
         for late in LATE.lock().unwrap().drain(..) {
             let late = late.now_or_never().expect("a late spawn is resolved");
             assert!(late.unwrap_err().is_cancelled());
@@ -576,4 +574,62 @@ fn a_drop_at_shutdown_that_aborts_a_sibling_then_panics() {
     let sibling = Rc::try_unwrap(sibling).expect("the owner's future was dropped");
     assert!(sibling.now_or_never().unwrap().unwrap_err().is_cancelled());
     assert!(owner.now_or_never().unwrap().unwrap_err().is_panic());
+}
+
+/// Row "`Drop` of what a task owns, at shutdown", with `spawn_blocking`: the
+/// task list is closed but the blocking pool is not yet (it shuts down
+/// after the tasks), so the job is accepted; shutdown then runs it or
+/// cancels it, and either way its handle resolves and its closure is
+/// dropped once. A job's output whose `Drop` panics, dropped with its
+/// handle on another thread, does not unwind there.
+#[test]
+fn a_drop_at_shutdown_may_spawn_blocking_and_the_job_resolves() {
+    static JOB: std::sync::Mutex<Option<coop::JoinHandle<u32>>> = std::sync::Mutex::new(None);
+    static CLOSURES_DROPPED: AtomicUsize = AtomicUsize::new(0);
+    struct Counted;
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            CLOSURES_DROPPED.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    struct SpawnsBlocking;
+    impl Drop for SpawnsBlocking {
+        fn drop(&mut self) {
+            let counted = Counted;
+            *JOB.lock().unwrap() = Some(coop::spawn_blocking(move || {
+                let _counted = counted;
+                std::thread::sleep(Duration::from_millis(5));
+                7
+            }));
+        }
+    }
+
+    within(GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        let owner = rt.spawn(async {
+            let _spawns = SpawnsBlocking;
+            pending::<()>().await
+        });
+        let bad_output = rt
+            .handle()
+            .spawn_blocking(|| PanicOnDrop("job output drop"));
+        rt.block_on(coop::time::sleep(Duration::from_millis(20)));
+        assert!(bad_output.is_finished());
+        std::thread::spawn(move || drop(bad_output)).join().unwrap();
+        drop(rt);
+        assert!(owner.now_or_never().unwrap().unwrap_err().is_cancelled());
+        let job = JOB
+            .lock()
+            .unwrap()
+            .take()
+            .expect("the Drop ran at shutdown");
+        match job
+            .now_or_never()
+            .expect("resolved by the time shutdown returns")
+        {
+            Ok(n) => assert_eq!(n, 7),
+            Err(e) => assert!(e.is_cancelled()),
+        }
+        assert_eq!(CLOSURES_DROPPED.load(Ordering::SeqCst), 1);
+    });
 }
