@@ -460,3 +460,48 @@ fn unix_stream_reads_into_empty_buffers_return_zero_at_once() {
         assert_eq!(&one, b"x");
     });
 }
+
+/// Unix socket paths: one longer than `sun_path` (108 bytes) is
+/// `InvalidInput`, one with a NUL byte too; binding a path that exists is
+/// `AddrInUse`; connecting to a path nobody listens on is `NotFound`, and
+/// to a socket file whose listener is gone, `ConnectionRefused`.
+#[test]
+fn bad_unix_socket_paths_are_errors_not_panics() {
+    use coop::net::{UnixDatagram, UnixListener, UnixStream};
+    run(|| async {
+        let long = std::env::temp_dir().join("x".repeat(200));
+        assert_eq!(
+            UnixListener::bind(&long).unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            UnixStream::connect(&long).await.unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            UnixDatagram::bind(&long).unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            UnixListener::bind("nul\0byte").unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+
+        let path = net_support::socket_path("limits");
+        let listener = UnixListener::bind(&path).unwrap();
+        assert_eq!(
+            UnixListener::bind(&path).unwrap_err().kind(),
+            ErrorKind::AddrInUse
+        );
+        drop(listener); // the file stays, nobody listens
+        assert_eq!(
+            UnixStream::connect(&path).await.unwrap_err().kind(),
+            ErrorKind::ConnectionRefused
+        );
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            UnixStream::connect(&path).await.unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+    });
+}
