@@ -62,10 +62,10 @@ impl UdpSocket {
     /// picks a free port.
     ///
     /// # Errors
-    /// The bind error of the last address tried (`AddrInUse`, …);
-    /// an unparsable address (`"not an address"`, no port, a
-    /// port above 65535) or an empty list is `InvalidInput`; a name the
-    /// resolver does not know is the resolver's error.
+    /// The bind error of the last address tried (`AddrInUse`, …); an
+    /// unparsable address (`"not an address"`, no port, a port above
+    /// 65535) or an empty list is `InvalidInput`; a name the resolver does
+    /// not know is the resolver's error (`tests/limits.rs`).
     ///
     /// # Panics
     /// When first polled outside a coop runtime, naming this function and

@@ -82,9 +82,10 @@ impl TcpStream {
     ///
     /// # Errors
     /// The error of the last address tried: `ConnectionRefused` if nothing
-    /// listens there, `TimedOut`, `NetworkUnreachable`, …; an unparsable address (`"not an address"`, no port, a
-    /// port above 65535) or an empty list is `InvalidInput`; a name the
-    /// resolver does not know is the resolver's error.
+    /// listens there, `TimedOut`, `NetworkUnreachable`, …; an unparsable
+    /// address (`"not an address"`, no port, a port above 65535) or an
+    /// empty list is `InvalidInput`; a name the resolver does not know is
+    /// the resolver's error (`tests/limits.rs`).
     ///
     /// # Panics
     /// When first polled outside a coop runtime, naming this function and
