@@ -9,7 +9,9 @@
 //! * a `tracing` subscriber, called for every event and span coop emits
 //!   (`trace.rs`): in the middle of picking a task, waking one, parking;
 //! * a `JoinHandle`'s waker and a job output's `Drop`, run when a blocking
-//!   job completes on a pool worker (`blocking/pool.rs`).
+//!   job completes on a pool worker (`blocking/pool.rs`);
+//! * a `Builder::thread_name_fn`, called with the pool's lock held when it
+//!   starts a worker (`blocking/name.rs`).
 //!
 //! An unwind there would skip the rest of the step: a popped task never
 //! run, a wake never delivered, a worker thread gone without being counted

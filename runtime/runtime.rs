@@ -171,6 +171,8 @@ impl Runtime {
     /// jobs that have not started are cancelled and never run, and tasks
     /// spawned later through a [`Handle`] are cancelled at once. Jobs still
     /// running after `timeout` are left to finish on their own threads.
+    /// `Duration::ZERO` waits for none of them; `Duration::MAX` waits as
+    /// long as they run.
     /// Dropping the runtime does the same with
     /// [`DEFAULT_SHUTDOWN_TIMEOUT`](crate::DEFAULT_SHUTDOWN_TIMEOUT) (10 s).
     ///
@@ -191,7 +193,13 @@ impl Runtime {
         // The loop's tasks first: a blocking job that waits for one of them
         // then sees it cancelled instead of waiting out the timeout.
         self.core.shutdown();
-        self.core.shared().blocking.shutdown(Some(timeout));
+        // Queued jobs are cancelled here, their closures dropped on this
+        // thread: with the runtime current, as the tasks' futures were, so
+        // a `Drop` that calls `Handle::current` or spawns finds it (and its
+        // spawns are cancelled on the spot, every door being closed).
+        crate::context::scoped(self.core.clone(), || {
+            self.core.shared().blocking.shutdown(Some(timeout));
+        });
     }
 }
 
@@ -340,6 +348,9 @@ impl Builder {
     /// How long an idle blocking-pool thread waits for a new job before it
     /// exits (default
     /// [`DEFAULT_THREAD_KEEP_ALIVE`](crate::DEFAULT_THREAD_KEEP_ALIVE), 10 s).
+    /// `Duration::ZERO`: a worker exits as soon as the queue is empty (each
+    /// job may start a thread); `Duration::MAX`: idle workers stay until
+    /// the runtime shuts down, which still ends them.
     ///
     /// ```
     /// let rt = coop::Builder::new()
@@ -361,6 +372,10 @@ impl Builder {
     /// alike, the number is always added; for full control use
     /// [`thread_name_fn`](Builder::thread_name_fn).
     ///
+    /// # Panics
+    /// If `prefix` holds a NUL byte (`std::thread` refuses such names; the
+    /// builder says so here rather than inside a later `spawn_blocking`).
+    ///
     /// ```
     /// let rt = coop::Builder::new().thread_name("db-").build()?;
     /// let name = rt
@@ -371,14 +386,24 @@ impl Builder {
     /// assert_eq!(name.as_deref(), Some("db-0"));
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[track_caller]
     pub fn thread_name(mut self, prefix: impl Into<String>) -> Builder {
-        self.config.pool.thread_name = ThreadName::Prefix(prefix.into());
+        let prefix = prefix.into();
+        assert!(
+            !prefix.contains('\0'),
+            "`Builder::thread_name` got a prefix with a NUL byte, which no thread name may hold: {prefix:?}"
+        );
+        self.config.pool.thread_name = ThreadName::Prefix(prefix);
         self
     }
 
     /// A function that names each new blocking-pool thread, called once per
     /// thread on the thread that starts it, as tokio's `thread_name_fn`.
     /// Replaces [`thread_name`](Builder::thread_name).
+    ///
+    /// If `f` panics, or returns a name with a NUL byte, the panic is
+    /// reported by the panic hook and that worker gets the default name
+    /// (`coop-blk-{n}`) instead: the job that needed it still runs.
     ///
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};

@@ -7,6 +7,7 @@ mod support;
 
 use std::future::{pending, Future};
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Wake, Waker};
@@ -355,4 +356,280 @@ fn a_waker_left_in_the_timer_heap_by_a_leaked_sleep_is_dropped_at_shutdown() {
         handle.is_finished(),
         "a task spawned during shutdown is cancelled at once"
     );
+}
+
+/// Holds a guard and panics when dropped: a task body's state that both
+/// counts its drop and panics in it.
+struct CountedPanicOnDrop(
+    #[allow(dead_code)] support::DropGuard,
+    #[allow(dead_code)] PanicOnDrop,
+);
+
+/// Row "the future's `Drop`", at abort: a future whose `Drop` panics is
+/// aborted from another task, from another thread (the drop still runs on
+/// the loop), and by dropping the `JoinSet` that holds it. Each abort
+/// completes, the handle reports the drop's panic, each future is dropped
+/// once, and a bystander task finishes.
+#[test]
+fn aborting_a_task_whose_future_panics_in_drop_completes_the_abort() {
+    within(GENEROUS, || {
+        let drops = DropCounter::new();
+        let rt = Runtime::new().unwrap();
+        let (local, remote, bystander, set_drops) = rt.block_on(async {
+            let held = |name| CountedPanicOnDrop(drops.guard(), PanicOnDrop(name));
+            let bystander = coop::spawn(async {
+                for _ in 0..10 {
+                    coop::yield_now().await;
+                }
+                "bystander"
+            });
+            let local = coop::spawn({
+                let held = held("aborted here");
+                async move {
+                    let _held = held;
+                    pending::<()>().await
+                }
+            });
+            let remote = coop::spawn({
+                let held = held("aborted from a thread");
+                async move {
+                    let _held = held;
+                    pending::<()>().await
+                }
+            });
+            let mut set = coop::task::JoinSet::new();
+            for _ in 0..3 {
+                let held = held("aborted with the set");
+                set.spawn(async move {
+                    let _held = held;
+                    pending::<()>().await
+                });
+            }
+            coop::yield_now().await; // all of them wait now
+            local.abort();
+            let remote = std::thread::spawn(move || {
+                remote.abort();
+                remote
+            })
+            .join()
+            .unwrap();
+            let local = local.await.unwrap_err();
+            let remote = remote.await.unwrap_err();
+            let before = drops.drops();
+            drop(set);
+            // The set's aborts take effect on the loop's next turn.
+            coop::yield_now().await;
+            coop::yield_now().await;
+            let set_drops = drops.drops() - before;
+            (local, remote, bystander.await.unwrap(), set_drops)
+        });
+        assert_eq!(message_of(&*local.into_panic()), "aborted here");
+        assert_eq!(message_of(&*remote.into_panic()), "aborted from a thread");
+        assert_eq!(bystander, "bystander");
+        assert_eq!(set_drops, 3, "dropping the set dropped its futures");
+        assert_eq!(drops.drops(), 5);
+        assert_eq!(rt.task_count(), 0);
+    });
+}
+
+/// Row "a `Waker`'s `wake`", called by user code that then panics: a task
+/// wakes a sibling and itself, then panics. The sibling runs; the panicking
+/// task is complete and is never polled again (its own wake finds it
+/// complete); nothing is dropped twice or leaked. A plain thread that wakes
+/// a task and then panics delivers its wake all the same.
+#[test]
+fn a_wake_followed_by_a_panic_is_delivered_and_the_panicking_task_is_not_polled_again() {
+    within(GENEROUS, || {
+        let drops = DropCounter::new();
+        let rt = Runtime::new().unwrap();
+        let out = rt.block_on(async {
+            let signal = support::Signal::new();
+            let sibling = coop::spawn({
+                let signal = signal.clone();
+                async move {
+                    signal.wait().await;
+                    "sibling ran"
+                }
+            });
+            coop::yield_now().await; // the sibling parks its waker
+            let (counted, polls) = support::count_polls(Box::pin({
+                let (signal, guard) = (signal.clone(), drops.guard());
+                async move {
+                    let _guard = guard;
+                    std::future::poll_fn(|cx| {
+                        cx.waker().wake_by_ref();
+                        Poll::Ready(())
+                    })
+                    .await;
+                    signal.notify();
+                    panic!("after the wakes");
+                }
+            }));
+            let failed = coop::spawn(counted).await.unwrap_err();
+            for _ in 0..3 {
+                coop::yield_now().await;
+            }
+            assert_eq!(polls.get(), 1, "a completed task's self-wake polls nothing");
+
+            let from_thread = support::Signal::new();
+            let waiting = coop::spawn({
+                let from_thread = from_thread.clone();
+                async move { from_thread.wait().await }
+            });
+            coop::yield_now().await;
+            let thread = std::thread::spawn(move || {
+                from_thread.notify();
+                panic!("a thread that woke the loop dies");
+            });
+            assert!(thread.join().is_err());
+            waiting.await.unwrap();
+            (message_of(&*failed.into_panic()), sibling.await.unwrap())
+        });
+        assert_eq!(out, (String::from("after the wakes"), "sibling ran"));
+        assert_eq!(drops.drops(), 1);
+        assert_eq!(rt.task_count(), 0);
+    });
+}
+
+/// Row "a blocking closure", when it never runs: a job still queued at
+/// shutdown is cancelled and its closure dropped on the shutting-down
+/// thread; that `Drop` panics and re-enters coop (`spawn_blocking`,
+/// `Handle::spawn`). Shutdown completes, both late jobs resolve as
+/// cancelled, and the closure's captures are dropped once.
+#[test]
+fn a_queued_blocking_closure_whose_drop_panics_and_spawns_at_shutdown() {
+    static LATE: std::sync::Mutex<Vec<coop::JoinHandle<()>>> = std::sync::Mutex::new(Vec::new());
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Captured;
+    impl Drop for Captured {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+            let handle = coop::Handle::current();
+            let job = handle.spawn_blocking(|| ());
+            let task = handle.spawn(async {});
+            LATE.lock().unwrap().extend([job, task]);
+            panic!("a queued closure's capture panics in drop");
+        }
+    }
+
+    within(GENEROUS, || {
+        let rt = coop::Builder::new()
+            .max_blocking_threads(1)
+            .build()
+            .unwrap();
+        let handle = rt.handle();
+        let (started, running) = std::sync::mpsc::channel();
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let busy = handle.spawn_blocking(move || {
+            started.send(()).unwrap();
+            let _ = wait.recv_timeout(GENEROUS);
+        });
+        running.recv().unwrap(); // the only worker is taken
+        let captured = Captured;
+        let queued = handle.spawn_blocking(move || drop(captured));
+        // The queue is cancelled before shutdown waits for running jobs;
+        // the busy one is let go only after, so the queued job can never
+        // start, however slow this thread is.
+        rt.shutdown_timeout(Duration::from_millis(50)); // must not panic
+        drop(release);
+        assert!(busy.join_blocking().is_ok());
+        assert_eq!(DROPS.load(Ordering::SeqCst), 1);
+        // The closure's drop panicked: as for a task's future, that panic
+        // is the job's result.
+        let queued = queued.now_or_never().unwrap().unwrap_err();
+        assert_eq!(
+            message_of(&*queued.into_panic()),
+            "a queued closure's capture panics in drop"
+        );
+        for late in LATE.lock().unwrap().drain(..) {
+            let late = late.now_or_never().expect("a late spawn is resolved");
+            assert!(late.unwrap_err().is_cancelled());
+        }
+    });
+}
+
+/// Row "`Drop` of what a task owns, at shutdown", aborting: a future's
+/// `Drop` at shutdown aborts a sibling that is still in the task list and
+/// then panics. The sibling is cancelled once; shutdown completes.
+#[test]
+fn a_drop_at_shutdown_that_aborts_a_sibling_then_panics() {
+    let drops = DropCounter::new();
+    let rt = Runtime::new().unwrap();
+    let sibling = Rc::new(rt.spawn(hold_forever(drops.guard())));
+    struct Aborts(Rc<coop::JoinHandle<()>>);
+    impl Drop for Aborts {
+        fn drop(&mut self) {
+            self.0.abort();
+            panic!("aborted a sibling, then panicked");
+        }
+    }
+    let aborts = Aborts(sibling.clone());
+    let owner = rt.spawn(async move {
+        let _aborts = aborts;
+        pending::<()>().await
+    });
+    rt.block_on(coop::yield_now());
+    drop(rt);
+    assert_eq!(drops.drops(), 1);
+    let sibling = Rc::try_unwrap(sibling).expect("the owner's future was dropped");
+    assert!(sibling.now_or_never().unwrap().unwrap_err().is_cancelled());
+    assert!(owner.now_or_never().unwrap().unwrap_err().is_panic());
+}
+
+/// Row "`Drop` of what a task owns, at shutdown", with `spawn_blocking`: the
+/// task list is closed but the blocking pool is not yet (it shuts down
+/// after the tasks), so the job is accepted; shutdown then runs it or
+/// cancels it, and either way its handle resolves and its closure is
+/// dropped once. A job's output whose `Drop` panics, dropped with its
+/// handle on another thread, does not unwind there.
+#[test]
+fn a_drop_at_shutdown_may_spawn_blocking_and_the_job_resolves() {
+    static JOB: std::sync::Mutex<Option<coop::JoinHandle<u32>>> = std::sync::Mutex::new(None);
+    static CLOSURES_DROPPED: AtomicUsize = AtomicUsize::new(0);
+    struct Counted;
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            CLOSURES_DROPPED.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    struct SpawnsBlocking;
+    impl Drop for SpawnsBlocking {
+        fn drop(&mut self) {
+            let counted = Counted;
+            *JOB.lock().unwrap() = Some(coop::spawn_blocking(move || {
+                let _counted = counted;
+                std::thread::sleep(Duration::from_millis(5));
+                7
+            }));
+        }
+    }
+
+    within(GENEROUS, || {
+        let rt = Runtime::new().unwrap();
+        let owner = rt.spawn(async {
+            let _spawns = SpawnsBlocking;
+            pending::<()>().await
+        });
+        let bad_output = rt
+            .handle()
+            .spawn_blocking(|| PanicOnDrop("job output drop"));
+        rt.block_on(coop::time::sleep(Duration::from_millis(20)));
+        assert!(bad_output.is_finished());
+        std::thread::spawn(move || drop(bad_output)).join().unwrap();
+        drop(rt);
+        assert!(owner.now_or_never().unwrap().unwrap_err().is_cancelled());
+        let job = JOB
+            .lock()
+            .unwrap()
+            .take()
+            .expect("the Drop ran at shutdown");
+        match job
+            .now_or_never()
+            .expect("resolved by the time shutdown returns")
+        {
+            Ok(n) => assert_eq!(n, 7),
+            Err(e) => assert!(e.is_cancelled()),
+        }
+        assert_eq!(CLOSURES_DROPPED.load(Ordering::SeqCst), 1);
+    });
 }

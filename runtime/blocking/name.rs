@@ -31,10 +31,18 @@ pub(crate) enum ThreadName {
 
 impl ThreadName {
     /// The name of the worker numbered `number`.
+    ///
+    /// A `thread_name_fn` is user code, called with the pool's lock held: a
+    /// panic in it is caught (the panic hook reports it) and, like a name
+    /// that `std::thread` would refuse (one with a NUL byte), replaced by
+    /// the default name, so the job that needed the worker still runs.
     pub(crate) fn name(&self, number: usize) -> String {
         match self {
             ThreadName::Prefix(prefix) => format!("{prefix}{number}"),
-            ThreadName::Fn(f) => f(),
+            ThreadName::Fn(f) => match crate::catch::catch(|| f()) {
+                Some(name) if !name.contains('\0') => name,
+                _ => format!("{DEFAULT_PREFIX}{number}"),
+            },
         }
     }
 }

@@ -24,6 +24,8 @@
 
 mod owned;
 mod run_queue;
+#[cfg(all(test, not(loom), not(miri)))]
+mod run_queue_proptests;
 mod shared;
 
 #[cfg(all(test, loom))]

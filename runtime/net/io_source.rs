@@ -121,6 +121,10 @@ impl<S: Source> IoSource<S> {
     /// `reactor/registration.rs`); a Unix stream read also stops at a
     /// message that carried file descriptors or other credentials, with
     /// more data queued and no new event to come, so it passes `false`.
+    ///
+    /// An empty `buf` returns `Ok(0)` at once, as `read(2)` does, without
+    /// waiting for readiness (there is nothing to wait for) and without
+    /// consuming anything.
     pub(crate) fn poll_read_stream(
         &self,
         cx: &mut Context<'_>,
@@ -131,6 +135,9 @@ impl<S: Source> IoSource<S> {
         for<'a> &'a S: io::Read,
     {
         let (source, len) = (self.get_ref(), buf.len());
+        if len == 0 {
+            return Poll::Ready(Ok(0));
+        }
         self.registration.poll_io_drain(
             cx,
             Direction::Read,

@@ -18,6 +18,13 @@
 //! works on coop sockets unchanged: `read_exact`, `write_all`, `copy`,
 //! `BufReader`, `lines`, and codec crates built on them.
 //!
+//! Limits (`tests/limits.rs`): a read into an empty buffer returns `Ok(0)`
+//! at once, consuming nothing and not waiting for data (so `Ok(0)` means
+//! end-of-file only for a non-empty buffer); a write of an empty buffer
+//! returns `Ok(0)`. After `shutdown(Write)` (or `close`) a write fails with
+//! `BrokenPipe`; the bytes written before it still reach the peer, then
+//! end-of-file.
+//!
 //! Writing to a peer that has gone away returns `BrokenPipe` (or
 //! `ConnectionReset`); it does not kill the process. Rust programs start
 //! with `SIGPIPE` ignored, and `std`'s TCP `write` passes `MSG_NOSIGNAL` as

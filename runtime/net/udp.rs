@@ -62,7 +62,10 @@ impl UdpSocket {
     /// picks a free port.
     ///
     /// # Errors
-    /// The bind error of the last address tried.
+    /// The bind error of the last address tried (`AddrInUse`, …); an
+    /// unparsable address (`"not an address"`, no port, a port above
+    /// 65535) or an empty list is `InvalidInput`; a name the resolver does
+    /// not know is the resolver's error (`tests/limits.rs`).
     ///
     /// # Panics
     /// When first polled outside a coop runtime, naming this function and
@@ -122,7 +125,10 @@ impl UdpSocket {
     /// sent.
     ///
     /// # Errors
-    /// If the socket is not connected, or the OS refuses the datagram.
+    /// If the socket is not connected, or the OS refuses the datagram: one
+    /// larger than a UDP datagram can be (65,507 bytes of payload over
+    /// IPv4) fails with the OS's "message too long" at once; nothing is
+    /// sent, nothing waits.
     ///
     /// ```
     /// # use coop::net::UdpSocket;
@@ -140,7 +146,9 @@ impl UdpSocket {
     }
 
     /// Waits for a datagram from the connected peer and reads it into
-    /// `buf`; returns its length (truncated to `buf`).
+    /// `buf`; returns its length (truncated to `buf`). As with `recv(2)`,
+    /// the rest of a datagram longer than `buf` is discarded: an empty
+    /// `buf` takes the next datagram and returns 0.
     ///
     /// # Errors
     /// `ConnectionRefused` if an earlier datagram hit a closed port (once),

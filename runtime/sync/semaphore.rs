@@ -193,7 +193,9 @@ impl Semaphore {
     }
 
     /// Waits for `n` permits at once, in line like any other waiter.
-    /// Cancel-safe, like [`acquire`](Semaphore::acquire).
+    /// Cancel-safe, like [`acquire`](Semaphore::acquire). `n = 0` is ready
+    /// at once; `n` above what the semaphore will ever hold waits until
+    /// [`close`](Semaphore::close) (then `Err`): bound it with a timeout.
     ///
     /// ```
     /// coop::block_on(async {

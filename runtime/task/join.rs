@@ -159,8 +159,9 @@ impl<T> JoinHandle<T> {
     }
 
     /// Hands `cx`'s waker to the task. Returns `true` if the task completed
-    /// first, so the output can be read now.
-    fn register_join_waker(&self, cx: &mut Context<'_>) -> bool {
+    /// first, so the output can be read now. (`JoinSet` calls it at insert,
+    /// so that an entry is queued only when its task completes.)
+    pub(crate) fn register_join_waker(&self, cx: &mut Context<'_>) -> bool {
         let header = self.task.header();
         let snapshot = header.state.load();
         if snapshot.is_complete() {

@@ -58,15 +58,16 @@
 //! | user code | called from | if it panics | if it re-enters coop |
 //! |---|---|---|---|
 //! | a task's `poll` | the loop (`harness.rs`); a pool thread for a blocking job | caught: the task completes with [`JoinError::is_panic`]; its future is dropped on the same thread | `spawn`, wakes and `Handle::spawn` work; `block_on`, `Handle::block_on` and `join_blocking` panic (they would block the loop), failing this task only |
-//! | the future's `Drop` | completion, abort, shutdown (`raw.rs`: `finish`), by the `RUNNING` holder | caught: its panic becomes the result; the output it replaces is dropped under a guard | as `poll`; during shutdown, see the shutdown row |
+//! | the future's `Drop` | completion, abort (also from another thread, or by dropping a `JoinSet`: on the loop's next turn), shutdown (`raw.rs`: `finish`), by the `RUNNING` holder | caught: its panic becomes the result; the output it replaces is dropped under a guard | as `poll`; during shutdown, see the shutdown row |
 //! | the output's `Drop` | a detached task's completion (loop); `JoinHandle` drop (dropping thread) | caught and discarded | as `poll` |
 //! | a panic payload's `Drop` | coop discarding a caught panic | caught; the payload of *that* panic is leaked | as `poll` |
-//! | a `Waker`'s `wake` | the join waker at completion (`harness.rs`); timer wakers (`Core::fire_timers`); I/O wakers (`reactor/scheduled_io.rs`) | caught: the task stays complete, the other wakes of that turn are delivered | anything; on the loop's thread a spawn or wake lands on the local queue |
+//! | a `Waker`'s `wake` | the join waker at completion (`harness.rs`); timer wakers (`Core::fire_timers`); I/O wakers (`reactor/scheduled_io.rs`) | caught: the task stays complete, the other wakes of that turn are delivered. (Coop's own wakers, called by user code that panics afterwards: the wake stands; a task that woke itself and then panicked is complete and never polled again) | anything; on the loop's thread a spawn or wake lands on the local queue |
 //! | a `Waker`'s `clone` | a `JoinHandle`, timer or socket storing `cx.waker()`, inside the poll that awaits it | that poll's panic (row one, or out of `block_on` for its own future); coop's state is as before the call | as `poll` |
 //! | a `Waker`'s `drop` | the join waker when its task is freed (`raw.rs`: `dealloc`), wherever the last reference goes; a waker still in the timer heap (a leaked `Sleep`'s) at shutdown (`Core::shutdown`) | caught; the task is freed all the same | as the code that freed it (during shutdown: the shutdown row) |
-//! | a blocking closure | a pool thread (`blocking/`) | its job's [`JoinError::is_panic`]; the worker and its slot in the pool survive (issue 13.3, `blocking/pool.rs`) | `Handle::current`, `Handle::spawn`, `spawn_blocking`, `Handle::block_on` work; `coop::spawn` panics (no loop on that thread), failing the job |
+//! | a blocking closure | a pool thread (`blocking/`); its `Drop` only, when a job still queued is cancelled (abort, or shutdown: on the shutting-down thread, the runtime current) | its job's [`JoinError::is_panic`]; the worker and its slot in the pool survive (issue 13.3, `blocking/pool.rs`) | `Handle::current`, `Handle::spawn`, `spawn_blocking`, `Handle::block_on` work; `coop::spawn` panics (no loop on that thread), failing the job |
+//! | a `thread_name_fn` | the thread that starts a pool worker, pool lock held (`blocking/name.rs`) | caught: that worker gets the default name, the job runs | `spawn_blocking` from it would deadlock on the pool's lock: name threads, nothing more |
 //! | a `tracing` subscriber | every event and span (`trace.rs`) | the rules, and which events may re-enter coop, are in `trace.rs` (issue 16): no task and no wake-up is lost | as stated in `trace.rs` |
-//! | `Drop` of what a task owns, at shutdown | `Core::shutdown`, on the loop's thread, the runtime current | caught, as in the rows above; shutdown goes on | `spawn`: cancelled on the spot, on the loop's thread (the task list is closed); `Handle::spawn`: cancelled on the spawning thread (the remote queue is closed); a wake: nothing left to run; `block_on`: panics, caught |
+//! | `Drop` of what a task owns, at shutdown | `Core::shutdown`, on the loop's thread, the runtime current | caught, as in the rows above; shutdown goes on | `spawn`: cancelled on the spot, on the loop's thread (the task list is closed); `Handle::spawn`: cancelled on the spawning thread (the remote queue is closed); `spawn_blocking`: accepted (the pool shuts down after the tasks), then run or cancelled by the pool's shutdown, its handle resolved either way; a wake: nothing left to run; `block_on`: panics, caught |
 //! | `JoinHandle` drop | the handle's owner, on any thread if the output is `Send` | the output's and the join waker's `Drop` are caught | as the code that drops it |
 //!
 //! The door-closing order of shutdown (remote queue, then task list, then
@@ -93,6 +94,8 @@ mod join;
 mod join_set;
 mod raw;
 mod state;
+#[cfg(all(test, not(loom), not(miri)))]
+mod state_proptests;
 mod waker;
 
 #[cfg(all(test, loom))]

@@ -84,7 +84,8 @@ pub fn resume() {
 /// once so that the tasks of the timers now due run.
 ///
 /// Every timer with a deadline up to the new time fires; later ones do
-/// not. It does not wait for the woken tasks to finish: to let time pass
+/// not. A huge `duration` (`Duration::MAX`) is capped at about thirty
+/// years, as deadlines are: no overflow. It does not wait for the woken tasks to finish: to let time pass
 /// "naturally", `sleep` and rely on auto-advance instead.
 ///
 /// # Panics

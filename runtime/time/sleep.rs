@@ -18,7 +18,10 @@ use super::clock;
 ///
 /// The wait is at least `duration`, never shorter; how much longer depends
 /// on how busy the loop is. A zero duration completes at once (but still
-/// spends one unit of the cooperative budget).
+/// spends one unit of the cooperative budget). A duration too large for an
+/// `Instant` (`Duration::MAX`) is capped at about thirty years: it never
+/// panics or overflows, and in practice never fires (on a paused clock,
+/// auto-advance does get there: the clock jumps thirty years).
 ///
 /// # Panics
 /// When polled outside a coop runtime.
@@ -37,6 +40,9 @@ pub fn sleep(duration: Duration) -> Sleep {
 }
 
 /// Waits until `deadline`.
+///
+/// A deadline in the past completes at once; one far in the future (any
+/// `Instant` the caller could build) waits that long, with no overflow.
 ///
 /// # Panics
 /// When polled outside a coop runtime.

@@ -14,7 +14,10 @@ use super::sleep::{sleep_until, Sleep};
 /// Runs `future`, giving up after `duration` with [`Elapsed`].
 ///
 /// The future is polled first, so one that is ready at once wins even with
-/// a zero duration. When the time runs out the future is dropped.
+/// a zero duration. When the time runs out the future is dropped. A
+/// duration too large for an `Instant` (`Duration::MAX`) is capped at about
+/// thirty years, so `timeout(Duration::MAX, f)` never gives up in practice
+/// and never overflows.
 ///
 /// ```
 /// use std::time::Duration;

@@ -74,7 +74,10 @@ impl TcpListener {
     /// Names are resolved on the loop's thread (see [`ToSocketAddrs`]).
     ///
     /// # Errors
-    /// The bind error of the last address tried (`AddrInUse`, …).
+    /// The bind error of the last address tried (`AddrInUse` if the port
+    /// is taken, …); an unparsable address (`"not an address"`, no port, a
+    /// port above 65535) or an empty list is `InvalidInput`; a name the
+    /// resolver does not know is the resolver's error (`tests/limits.rs`).
     ///
     /// # Panics
     /// When first polled outside a coop runtime, naming this function and

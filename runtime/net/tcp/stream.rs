@@ -82,7 +82,10 @@ impl TcpStream {
     ///
     /// # Errors
     /// The error of the last address tried: `ConnectionRefused` if nothing
-    /// listens there, `TimedOut`, `NetworkUnreachable`, …
+    /// listens there, `TimedOut`, `NetworkUnreachable`, …; an unparsable
+    /// address (`"not an address"`, no port, a port above 65535) or an
+    /// empty list is `InvalidInput`; a name the resolver does not know is
+    /// the resolver's error (`tests/limits.rs`).
     ///
     /// # Panics
     /// When first polled outside a coop runtime, naming this function and
@@ -300,7 +303,8 @@ impl TcpStream {
     }
 
     /// Reads into `buf` without taking the data off the socket: the next
-    /// read returns it again. Waits until there is something to see.
+    /// read returns it again. Waits until there is something to see (even
+    /// with an empty `buf`, which then returns 0 once data has arrived).
     ///
     /// ```
     /// use futures_util::{AsyncReadExt, AsyncWriteExt};

@@ -54,7 +54,9 @@ impl UnixDatagram {
     /// abstract name after it instead, with no file.
     ///
     /// # Errors
-    /// `AddrInUse` if the file exists, or another bind error.
+    /// `AddrInUse` if the file exists, or another bind error;
+    /// `InvalidInput` for a path longer than a socket address holds (108
+    /// bytes on Linux) or with a NUL byte past the first.
     ///
     /// # Panics
     /// Outside a coop runtime.

@@ -61,7 +61,9 @@ impl UnixStream {
     ///
     /// # Errors
     /// `NotFound` if no socket file is there, `ConnectionRefused` if nothing
-    /// listens on it, `WouldBlock` if its backlog is full.
+    /// listens on it, `WouldBlock` if its backlog is full; `InvalidInput`
+    /// for a path longer than a socket address holds (108 bytes on Linux)
+    /// or with a NUL byte past the first.
     ///
     /// # Panics
     /// When first polled outside a coop runtime, naming this function and

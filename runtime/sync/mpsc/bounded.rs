@@ -39,6 +39,11 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         "mpsc::channel needs a capacity of at least 1; for a channel without a bound use \
          mpsc::unbounded_channel()"
     );
+    assert!(
+        capacity <= crate::sync::Semaphore::MAX_PERMITS,
+        "mpsc::channel can hold at most Semaphore::MAX_PERMITS ({}) messages, {capacity} were asked for",
+        crate::sync::Semaphore::MAX_PERMITS
+    );
     let (tx, rx) = chan::new(Some(capacity));
     (Sender { tx }, Receiver { rx })
 }

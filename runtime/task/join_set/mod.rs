@@ -8,7 +8,7 @@
 //! and the wakers share a *ready list*:
 //!
 //! ```text
-//!   spawn ──► slab[key] = (JoinHandle, waker of key) ; ready.push(key)
+//!   spawn ──► slab[key] = (JoinHandle, waker of key) ; hand the waker to the task
 //!
 //!   a task finishes ──► its join waker = waker of key
 //!                         └─► ready.push(key) (once: `queued` flag) ─► wake join_next
@@ -20,8 +20,9 @@
 //! ```
 //!
 //! A finished task wakes its handle's waker once, so each completion costs
-//! one push, one pop and one poll. A new entry is queued at once: its first
-//! poll is what hands the entry's waker to the task.
+//! one push, one pop and one poll. A new entry hands its waker to its task
+//! at once (not at a first poll), so keys are queued in completion order
+//! (`tests/sync_proptests.rs` checks it against a model).
 //!
 //! The wakers may run on any thread (a `spawn_blocking` job finishes on a
 //! pool thread), so the list (`ready.rs`) is a mutex from the sync shim. Keys are reused
@@ -205,8 +206,15 @@ impl<T> JoinSet<T> {
         let slot = self.entries.vacant_entry();
         let notify = WakeArc::new(EntryWaker::new(slot.key(), self.ready.clone()));
         let waker = Waker::from(notify.clone());
-        // Queue it now: its first poll hands its waker to the task.
-        waker.wake_by_ref();
+        // Hand the entry's waker to the task now, so the key is queued when
+        // the task completes and not before: outputs then come back in
+        // completion order. (Queueing every new key at once, for a first
+        // poll to hand over the waker, put a task that finished before
+        // that poll ahead of tasks that finished earlier.) A job that
+        // already finished on the pool is queued at once.
+        if handle.register_join_waker(&mut Context::from_waker(&waker)) {
+            waker.wake_by_ref();
+        }
         slot.insert(Entry {
             handle,
             waker,

@@ -1,0 +1,325 @@
+//! The task state word (`state.rs`) checked against a model, with
+//! proptest: random interleavings of what the actors around a task do.
+//!
+//! ```text
+//!   ops ──► State (the code: bits + count, one CAS per transition) ──► answers, Snapshot ┐
+//!      └──► Model (who holds what: queue entries, wakers, handle, loop) ──► expected     ┴─ equal?
+//! ```
+//!
+//! The model does not know about bits. It tracks the actors: the owned-task
+//! list, the `JoinHandle` (and whether it gave its waker cell to the task),
+//! the wakers, the queue entries and the loop (popped, polling, done). From
+//! that it says what each transition must answer ("push it", "already
+//! queued", "drop the future instead", "that was the last reference") and
+//! what the snapshot must show. Each op is one transition of one actor, so a
+//! sequence of ops is one interleaving of actors on several threads; loom
+//! (`loom_tests.rs`) checks the memory orderings, this checks the logic over
+//! far more interleavings than loom can enumerate.
+//!
+//! Checked after every step: the flags and the reference count match the
+//! model; a task is never queued twice; a completed task is never polled
+//! again; "last reference" is reported exactly when the count reaches
+//! zero, and nothing touches the task after that.
+//!
+//! `PROPTEST_CASES` overrides the case count (256 here).
+
+use proptest::prelude::*;
+
+use super::state::{Idle, Run, Schedule, State, WakeByVal};
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    /// The polled future clones its waker (or a held waker is cloned).
+    CloneWaker,
+    /// `wake_by_ref` on a held waker.
+    WakeByRef,
+    /// `wake` on a held waker (gives up its reference).
+    WakeByVal,
+    /// A held waker is dropped.
+    DropWaker,
+    /// The loop pops a queue entry.
+    Pop,
+    /// The poll returns `Pending`.
+    PollPending,
+    /// The poll returns `Ready`, or the loop drops a cancelled future.
+    Complete,
+    /// `JoinHandle::abort` (from any thread).
+    Abort,
+    /// Shutdown claims the task to drop its future.
+    ShutdownClaim,
+    /// The `JoinHandle` stores a waker and hands the cell to the task.
+    SetJoinWaker,
+    /// The `JoinHandle` takes its waker cell back to replace the waker.
+    UnsetJoinWaker,
+    /// The `JoinHandle` is dropped.
+    DropHandle,
+    /// The owned-task list lets go of a finished task.
+    ReleaseOwned,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        2 => Just(Op::CloneWaker),
+        3 => Just(Op::WakeByRef),
+        2 => Just(Op::WakeByVal),
+        2 => Just(Op::DropWaker),
+        4 => Just(Op::Pop),
+        3 => Just(Op::PollPending),
+        1 => Just(Op::Complete),
+        1 => Just(Op::Abort),
+        1 => Just(Op::ShutdownClaim),
+        1 => Just(Op::SetJoinWaker),
+        1 => Just(Op::UnsetJoinWaker),
+        1 => Just(Op::DropHandle),
+        1 => Just(Op::ReleaseOwned),
+    ]
+}
+
+/// What the loop is doing with the task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Loop {
+    /// Not touching it.
+    Away,
+    /// Polling it (it holds the popped queue entry's reference).
+    Polling,
+    /// Dropping its future: aborted, or claimed at shutdown. `holds_ref`:
+    /// it came from a queue entry (not a shutdown claim).
+    Cancelling { holds_ref: bool },
+}
+
+/// The actors around one task.
+#[derive(Debug)]
+struct Model {
+    owned: bool,
+    handle: bool,
+    /// The handle's waker cell is with the task side.
+    join_waker: bool,
+    wakers: usize,
+    /// Queue entries (each holds a reference). Never more than one.
+    queued: usize,
+    run: Loop,
+    /// Woken while the loop polled: it re-queues the task afterwards.
+    woken_while_running: bool,
+    cancelled: bool,
+    complete: bool,
+}
+
+impl Model {
+    fn new() -> Model {
+        Model {
+            owned: true,
+            handle: true,
+            join_waker: false,
+            wakers: 0,
+            queued: 1,
+            run: Loop::Away,
+            woken_while_running: false,
+            cancelled: false,
+            complete: false,
+        }
+    }
+
+    fn refs(&self) -> usize {
+        let loop_ref = matches!(
+            self.run,
+            Loop::Polling | Loop::Cancelling { holds_ref: true }
+        );
+        usize::from(self.owned)
+            + usize::from(self.handle)
+            + self.wakers
+            + self.queued
+            + usize::from(loop_ref)
+    }
+
+    fn running(&self) -> bool {
+        self.run != Loop::Away
+    }
+
+    /// SCHEDULED: a queue entry exists, or the loop will make one.
+    fn scheduled(&self) -> bool {
+        self.queued > 0 || self.woken_while_running
+    }
+
+    /// The answer a wake must give, and its effect on the model.
+    fn wake(&mut self) -> Schedule {
+        if self.complete || self.scheduled() {
+            Schedule::Nothing
+        } else if self.running() {
+            self.woken_while_running = true;
+            Schedule::Nothing
+        } else {
+            self.queued += 1;
+            Schedule::Push
+        }
+    }
+}
+
+fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let state = State::new();
+    let mut m = Model::new();
+    let mut freed = false;
+    for op in ops {
+        if freed {
+            break;
+        }
+        match op {
+            Op::CloneWaker if m.wakers > 0 || m.run == Loop::Polling => {
+                state.ref_inc();
+                m.wakers += 1;
+            }
+            Op::WakeByRef if m.wakers > 0 => {
+                let expected = m.wake();
+                prop_assert_eq!(state.transition_to_scheduled(), expected);
+            }
+            Op::WakeByVal if m.wakers > 0 => {
+                let got = state.transition_to_scheduled_by_val();
+                m.wakers -= 1;
+                // The waker's reference becomes the queue entry, or goes.
+                let expected = match m.wake() {
+                    // `wake` counted a queue entry: the waker's reference.
+                    Schedule::Push => WakeByVal::Push,
+                    Schedule::Nothing => WakeByVal::Released {
+                        last: m.refs() == 0,
+                    },
+                };
+                if let WakeByVal::Released { last: true } = expected {
+                    freed = true;
+                }
+                prop_assert_eq!(got, expected);
+            }
+            Op::DropWaker if m.wakers > 0 => {
+                m.wakers -= 1;
+                let last = state.ref_dec();
+                prop_assert_eq!(last, m.refs() == 0);
+                freed = last;
+            }
+            Op::Pop if m.queued > 0 && !m.running() => {
+                let got = state.transition_to_running();
+                m.queued -= 1;
+                if m.complete {
+                    prop_assert_eq!(got, Run::Done);
+                    // The loop releases the entry's reference.
+                    let last = state.ref_dec();
+                    prop_assert_eq!(last, m.refs() == 0);
+                    freed = last;
+                } else if m.cancelled {
+                    prop_assert_eq!(got, Run::Cancel);
+                    m.run = Loop::Cancelling { holds_ref: true };
+                } else {
+                    prop_assert_eq!(got, Run::Poll);
+                    m.run = Loop::Polling;
+                }
+            }
+            Op::PollPending if m.run == Loop::Polling => {
+                let got = state.transition_to_idle();
+                if m.cancelled {
+                    prop_assert_eq!(got, Idle::Cancel);
+                    m.run = Loop::Cancelling { holds_ref: true };
+                } else if m.woken_while_running {
+                    prop_assert_eq!(got, Idle::Reschedule);
+                    m.woken_while_running = false;
+                    m.run = Loop::Away;
+                    m.queued += 1; // the loop's reference goes back in a queue
+                } else {
+                    m.run = Loop::Away;
+                    let last = m.refs() == 0;
+                    prop_assert_eq!(got, Idle::Released { last });
+                    freed = last;
+                }
+            }
+            Op::Complete if m.running() => {
+                let prev = state.transition_to_complete();
+                prop_assert!(prev.is_running() && !prev.is_complete());
+                prop_assert_eq!(prev.is_join_interested(), m.handle);
+                prop_assert_eq!(prev.is_join_waker_set(), m.join_waker);
+                let held = matches!(m.run, Loop::Polling | Loop::Cancelling { holds_ref: true });
+                m.complete = true;
+                m.run = Loop::Away;
+                // A wake during the last poll left SCHEDULED set but made no
+                // queue entry: nothing will pop it.
+                m.woken_while_running = false;
+                if held {
+                    let last = state.ref_dec();
+                    prop_assert_eq!(last, m.refs() == 0);
+                    freed = last;
+                }
+            }
+            Op::Abort if m.handle => {
+                let expected = if m.complete || m.cancelled {
+                    Schedule::Nothing
+                } else if m.running() || m.scheduled() {
+                    m.cancelled = true;
+                    Schedule::Nothing
+                } else {
+                    m.cancelled = true;
+                    m.queued += 1;
+                    Schedule::Push
+                };
+                prop_assert_eq!(state.transition_to_cancelled(), expected);
+            }
+            Op::ShutdownClaim => {
+                let claimed = state.transition_to_running_for_shutdown();
+                let expected = !(m.complete || m.running());
+                prop_assert_eq!(claimed, expected);
+                if claimed {
+                    m.cancelled = true;
+                    m.run = Loop::Cancelling { holds_ref: false };
+                }
+            }
+            Op::SetJoinWaker if m.handle && !m.join_waker => {
+                let got = state.set_join_waker();
+                prop_assert_eq!(got.is_err(), m.complete);
+                m.join_waker = !m.complete;
+            }
+            Op::UnsetJoinWaker if m.handle && m.join_waker => {
+                let got = state.unset_join_waker();
+                prop_assert_eq!(got.is_err(), m.complete);
+                m.join_waker = m.complete;
+            }
+            Op::DropHandle if m.handle => {
+                // `Err`: complete, so the handle must drop the output.
+                prop_assert_eq!(state.unset_join_interest().is_err(), m.complete);
+                m.handle = false;
+                let last = state.ref_dec();
+                prop_assert_eq!(last, m.refs() == 0);
+                freed = last;
+            }
+            Op::ReleaseOwned if m.owned && m.complete => {
+                m.owned = false;
+                let last = state.ref_dec();
+                prop_assert_eq!(last, m.refs() == 0);
+                freed = last;
+            }
+            _ => continue,
+        }
+        prop_assert!(m.queued <= 1, "a task queued twice: {:?}", m);
+        if freed {
+            prop_assert_eq!(m.refs(), 0);
+            break;
+        }
+        let s = state.load();
+        prop_assert_eq!(s.ref_count(), m.refs(), "{:?}", m);
+        prop_assert_eq!(s.is_running(), m.running());
+        prop_assert_eq!(s.is_complete(), m.complete);
+        prop_assert_eq!(s.is_cancelled(), m.cancelled);
+        if !m.complete {
+            // After completion these bits are stale and never read again:
+            // the handle's drop leaves JOIN_INTEREST (it drops the output
+            // itself), a wake during the last poll leaves SCHEDULED.
+            prop_assert_eq!(s.is_join_interested(), m.handle);
+            prop_assert_eq!(s.is_scheduled(), m.scheduled(), "{:?}", m);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256)
+    ))]
+
+    #[test]
+    fn the_task_state_word_matches_a_model_of_its_actors(ops in prop::collection::vec(op(), 1..200)) {
+        run(ops)?;
+    }
+}
