@@ -153,6 +153,7 @@ mod handle;
 mod loom;
 #[cfg(not(loom))]
 pub mod net;
+mod observe;
 mod park;
 mod park_thread;
 #[cfg(not(loom))]

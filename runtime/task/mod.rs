@@ -93,6 +93,7 @@ mod join;
 mod join_set;
 mod raw;
 mod state;
+mod wake_source;
 mod waker;
 
 #[cfg(all(test, loom))]
@@ -107,6 +108,7 @@ pub(crate) use id::IdBlock;
 pub use id::TaskId;
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
+pub use wake_source::WakeSource;
 
 pub use crate::blocking::spawn_blocking;
 pub use crate::yield_now::{yield_now, YieldNow};
