@@ -242,3 +242,14 @@ impl Signal {
 /// a loaded 2-core machine. Only ever used as an upper bound that a hang or
 /// a missed wake-up would blow through.
 pub const GENEROUS: Duration = Duration::from_secs(20);
+
+/// A runtime whose clock starts paused (`Builder::start_paused(true)`):
+/// timers fire in deadline order at their exact deadlines, and a test that
+/// waits an hour takes microseconds of wall time. Read the time with
+/// `coop::time::now()`, not `Instant::now()`.
+pub fn paused() -> coop::Runtime {
+    coop::Builder::new()
+        .start_paused(true)
+        .build()
+        .expect("the runtime builds")
+}
