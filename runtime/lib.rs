@@ -175,7 +175,9 @@ pub use blocking::{
 pub use budget::DEFAULT_BUDGET;
 #[cfg(feature = "macros")]
 pub use coop_macros::{main, test};
+pub use executor::Turn;
 pub use handle::Handle;
+pub use observe::Metrics;
 pub use runtime::{block_on, Builder, Runtime, DEFAULT_EVENT_INTERVAL, DEFAULT_REMOTE_INTERVAL};
 pub use task::{spawn, JoinError, JoinHandle, TaskId};
 pub use yield_now::{yield_now, YieldNow};

@@ -12,22 +12,33 @@
 //! between them fairly (see `executor/mod.rs`), so neither a flood of local
 //! work nor a flood of remote wakes can starve the other.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
+use crate::observe::Origin;
 use crate::task::TaskRef;
 
 /// Tasks woken on the loop's own thread. Loop-thread only.
 #[derive(Default)]
 pub(crate) struct LocalQueue {
     queue: RefCell<VecDeque<TaskRef>>,
+    /// The longest the queue has been (`Metrics::max_queue_depth`).
+    max_depth: Cell<usize>,
 }
 
 impl LocalQueue {
     pub(crate) fn push(&self, task: TaskRef) {
-        self.queue.borrow_mut().push_back(task);
+        let mut queue = self.queue.borrow_mut();
+        queue.push_back(task);
+        if queue.len() > self.max_depth.get() {
+            self.max_depth.set(queue.len());
+        }
+    }
+
+    pub(crate) fn max_depth(&self) -> usize {
+        self.max_depth.get()
     }
 
     pub(crate) fn pop(&self) -> Option<TaskRef> {
@@ -54,7 +65,8 @@ pub(crate) struct RemoteQueue {
 }
 
 struct Remote {
-    queue: VecDeque<TaskRef>,
+    /// Each task with how it got here (a wake or a spawn), for the observer.
+    queue: VecDeque<(TaskRef, Origin)>,
     /// Set at runtime shutdown: later pushes are refused.
     closed: bool,
 }
@@ -71,19 +83,19 @@ impl RemoteQueue {
     }
 
     /// Pushes `task`, or hands it back if the runtime has shut down.
-    pub(crate) fn push(&self, task: TaskRef) -> Result<(), TaskRef> {
+    pub(crate) fn push(&self, task: TaskRef, origin: Origin) -> Result<(), TaskRef> {
         let mut remote = self.inner.lock();
         if remote.closed {
             return Err(task);
         }
-        remote.queue.push_back(task);
+        remote.queue.push_back((task, origin));
         // SeqCst: pairs with the loop's `sleeping` store-then-check in
         // `Shared::prepare_park`, so one of the two always sees the other.
         self.len.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
-    pub(crate) fn pop(&self) -> Option<TaskRef> {
+    pub(crate) fn pop(&self) -> Option<(TaskRef, Origin)> {
         if self.is_empty() {
             return None;
         }
@@ -100,10 +112,13 @@ impl RemoteQueue {
     }
 
     /// Refuses further pushes and returns what was queued.
-    pub(crate) fn close(&self) -> VecDeque<TaskRef> {
+    pub(crate) fn close(&self) -> Vec<TaskRef> {
         let mut remote = self.inner.lock();
         remote.closed = true;
         self.len.store(0, Ordering::SeqCst);
         std::mem::take(&mut remote.queue)
+            .into_iter()
+            .map(|(task, _)| task)
+            .collect()
     }
 }
