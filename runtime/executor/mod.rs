@@ -357,6 +357,9 @@ impl Core {
         match ran {
             Ran::Idle => false,
             Ran::Reschedule(task) => {
+                // Woken while it ran: by its own poll (a yield, a budget
+                // stop), which is where nearly all such wakes come from.
+                self.observe.rescheduled(&task, id);
                 self.run_queue.push(task);
                 false
             }
@@ -538,22 +541,32 @@ fn cancel_refused(refused: TaskRef) {
 pub(crate) fn schedule(task: TaskRef) {
     let id = task.header().id;
     let mut task = Some(task);
+    let mut source = None;
+    // The one thread-local read of a wake: the current runtime, whose
+    // observer knows who is waking.
     context::try_with_core(|core| {
         let header = task.as_ref().expect("not taken yet").header();
         if Arc::ptr_eq(&core.shared, &header.scheduler) {
             let task = task.take().expect("not taken yet");
-            core.observe.woke(&task);
+            source = core.observe.woke(&task);
             core.run_queue.push(task);
         }
     });
     // Traced outside the borrow of the current runtime, once queued.
     let Some(task) = task else {
-        trace::task_wake(id, false);
+        trace::task_wake(id, false, source);
         return;
     };
-    trace::task_wake(id, true);
+    // Off the loop (or on another runtime's): a pool worker or another
+    // thread. The source travels with the task in the remote queue.
+    let source = if crate::blocking::on_worker() {
+        WakeSource::Blocking
+    } else {
+        WakeSource::Remote
+    };
+    trace::task_wake(id, true, Some(source));
     let shared = task.header().scheduler.clone();
-    shared.push_remote(task);
+    shared.push_remote(task, source);
 }
 
 /// The waker of the future passed to `block_on`.

@@ -62,13 +62,8 @@ impl Shared {
     }
 
     /// Queues a task woken on another thread and wakes the loop. The wake
-    /// source travels with it: the blocking pool, or another thread.
-    pub(crate) fn push_remote(&self, task: TaskRef) {
-        let source = if crate::blocking::on_worker() {
-            WakeSource::Blocking
-        } else {
-            WakeSource::Remote
-        };
+    /// source (the blocking pool, or another thread) travels with it.
+    pub(crate) fn push_remote(&self, task: TaskRef, source: WakeSource) {
         match self.remote.push(task, Origin::Woken(source)) {
             Ok(()) => self.unpark(),
             // The runtime is gone: its tasks were all cancelled, so there is
@@ -134,7 +129,7 @@ mod loom_tests {
     use crate::blocking::PoolConfig;
     use crate::loom::sync::Arc;
     use crate::park::{Driver, ParkOn};
-    use crate::task::{TaskId, TaskRef};
+    use crate::task::{TaskId, TaskRef, WakeSource};
 
     fn shared_with_driver() -> (Driver, Arc<Shared>) {
         let (driver, unparker) = Driver::new().unwrap();
@@ -166,7 +161,9 @@ mod loom_tests {
                 driver.loom_has_sources = has_sources;
                 let (queued, join) = task(&shared);
                 let remote = shared.clone();
-                let waker = crate::loom::thread::spawn(move || remote.push_remote(queued));
+                let waker = crate::loom::thread::spawn(move || {
+                    remote.push_remote(queued, WakeSource::Remote)
+                });
 
                 let on = driver.park_on();
                 if shared.prepare_park(on, || false) {
@@ -195,8 +192,8 @@ mod loom_tests {
             let (second, join2) = task(&shared);
             let remote = shared.clone();
             let waker = crate::loom::thread::spawn(move || {
-                remote.push_remote(first);
-                remote.push_remote(second);
+                remote.push_remote(first, WakeSource::Remote);
+                remote.push_remote(second, WakeSource::Remote);
             });
 
             let mut popped = Vec::new();

@@ -116,9 +116,7 @@ impl Observer {
         name: Option<&str>,
         first: WakeSource,
     ) {
-        self.counters
-            .tasks_spawned
-            .set(self.counters.tasks_spawned.get() + 1);
+        add(&self.counters.tasks_spawned, 1);
         self.records.push(at, first);
         if let Some(name) = name {
             self.records.name(id, name.into());
@@ -132,9 +130,7 @@ impl Observer {
 
     /// Task `id` finished and left the task list from slot `key`.
     pub(crate) fn released(&self, key: usize, id: TaskId) {
-        self.counters
-            .tasks_completed
-            .set(self.counters.tasks_completed.get() + 1);
+        add(&self.counters.tasks_completed, 1);
         self.records.remove(key, id);
     }
 
@@ -154,7 +150,7 @@ impl Observer {
     pub(crate) fn poll_started(&self, task: &TaskRef) {
         let id = task.header().id;
         self.source.set(Some(WakeSource::Task(id)));
-        self.counters.polls.set(self.counters.polls.get() + 1);
+        add(&self.counters.polls, 1);
         self.records.polled(task.owned_key());
         self.timeline(|t| t.poll_started(Some(id), Instant::now()));
     }
@@ -214,11 +210,10 @@ impl Observer {
 
     /// A task about to be pushed on the local queue, woken on the loop's
     /// thread: records who woke it.
+    /// Returns the source, for the trace event.
     #[inline(always)]
-    pub(crate) fn woke(&self, task: &TaskRef) {
-        self.counters
-            .wakes_local
-            .set(self.counters.wakes_local.get() + 1);
+    pub(crate) fn woke(&self, task: &TaskRef) -> Option<WakeSource> {
+        add(&self.counters.wakes_local, 1);
         let source = self.source.get();
         self.records.woken(task.owned_key(), source);
         self.timeline(|t| {
@@ -226,22 +221,29 @@ impl Observer {
                 t.woke(source, Some(task.header().id), Instant::now());
             }
         });
+        source
+    }
+
+    /// Task `id` was woken while it ran (that wake queued nothing: the loop
+    /// queues it again now). Counted as a local wake by the task itself.
+    #[inline(always)]
+    pub(crate) fn rescheduled(&self, task: &TaskRef, id: TaskId) {
+        add(&self.counters.wakes_local, 1);
+        self.records
+            .woken(task.owned_key(), Some(WakeSource::Task(id)));
+        self.timeline(|t| t.woke(WakeSource::Task(id), Some(id), Instant::now()));
     }
 
     /// The loop popped a woken task (already bound) from the remote queue.
     pub(crate) fn woke_remotely(&self, task: &TaskRef, source: WakeSource) {
-        self.counters
-            .wakes_remote
-            .set(self.counters.wakes_remote.get() + 1);
+        add(&self.counters.wakes_remote, 1);
         self.records.woken(task.owned_key(), Some(source));
         self.timeline(|t| t.woke(source, Some(task.header().id), Instant::now()));
     }
 
     /// A task used up its budget and is made to yield.
     pub(crate) fn budget_yield(&self) {
-        self.counters
-            .budget_yields
-            .set(self.counters.budget_yields.get() + 1);
+        add(&self.counters.budget_yields, 1);
     }
 
     /// The loop is about to park: wakes from here on come from the reactor.
@@ -289,6 +291,12 @@ impl Observer {
             }
         }
     }
+}
+
+/// Adds `n` to a loop-local counter.
+#[inline(always)]
+fn add(counter: &Cell<u64>, n: u64) {
+    counter.set(counter.get() + n);
 }
 
 /// The timeline recorder's hooks, so [`Observer::timeline`] compiles to
