@@ -175,7 +175,7 @@ pub use blocking::{
 pub use budget::DEFAULT_BUDGET;
 #[cfg(feature = "macros")]
 pub use coop_macros::{main, test};
-pub use executor::Turn;
+pub use executor::{QueuePolicy, Turn};
 pub use handle::Handle;
 pub use observe::Metrics;
 pub use runtime::{block_on, Builder, Runtime, DEFAULT_EVENT_INTERVAL, DEFAULT_REMOTE_INTERVAL};

@@ -23,6 +23,7 @@
 //! (in `shared.rs`) the part other threads reach through wakers.
 
 mod owned;
+mod queue_policy;
 mod run_queue;
 mod shared;
 mod turn;
@@ -30,6 +31,7 @@ mod turn;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
+pub use queue_policy::QueuePolicy;
 pub(crate) use shared::Shared;
 pub use turn::Turn;
 
@@ -70,6 +72,8 @@ pub(crate) struct Config {
     pub(crate) start_paused: bool,
     /// Polls longer than this are reported (`Builder::slow_poll_threshold`).
     pub(crate) slow_poll: Option<Duration>,
+    /// Which runnable task goes first (`Builder::queue_policy`).
+    pub(crate) queue_policy: QueuePolicy,
 }
 
 /// The loop-thread half of a runtime.
@@ -104,7 +108,7 @@ impl Core {
         let clock = Clock::new(config.start_paused);
         Ok(Core {
             shared: Arc::new(Shared::new(unparker, config.pool.clone())),
-            run_queue: LocalQueue::default(),
+            run_queue: LocalQueue::new(config.queue_policy),
             owned: OwnedTasks::default(),
             timers: RefCell::new(TimerHeap::new(clock.now())),
             clock,

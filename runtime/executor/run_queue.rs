@@ -7,8 +7,10 @@
 //!                                  + unpark the loop if it sleeps
 //! ```
 //!
-//! Both are FIFO: a task that yields goes to the back and every other
-//! runnable task gets a turn before it runs again. The loop alternates
+//! Both are FIFO by default: a task that yields goes to the back and every
+//! other runnable task gets a turn before it runs again. The local queue can
+//! also pop its newest task or a random one ([`QueuePolicy`], in
+//! `queue_policy.rs`). The loop alternates
 //! between them fairly (see `executor/mod.rs`), so neither a flood of local
 //! work nor a flood of remote wakes can starve the other.
 
@@ -20,15 +22,32 @@ use crate::loom::sync::Mutex;
 use crate::observe::Origin;
 use crate::task::TaskRef;
 
-/// Tasks woken on the loop's own thread. Loop-thread only.
-#[derive(Default)]
+use super::queue_policy::{splitmix64, QueuePolicy};
+
+/// Tasks woken on the loop's thread. Loop-thread only.
 pub(crate) struct LocalQueue {
     queue: RefCell<VecDeque<TaskRef>>,
     /// The longest the queue has been (`Metrics::max_queue_depth`).
     max_depth: Cell<usize>,
+    policy: QueuePolicy,
+    /// The PRNG's state under `QueuePolicy::Random`.
+    rng: Cell<u64>,
 }
 
 impl LocalQueue {
+    pub(crate) fn new(policy: QueuePolicy) -> LocalQueue {
+        let seed = match policy {
+            QueuePolicy::Random { seed } => seed,
+            _ => 0,
+        };
+        LocalQueue {
+            queue: RefCell::default(),
+            max_depth: Cell::new(0),
+            policy,
+            rng: Cell::new(seed),
+        }
+    }
+
     pub(crate) fn push(&self, task: TaskRef) {
         let mut queue = self.queue.borrow_mut();
         queue.push_back(task);
@@ -41,8 +60,24 @@ impl LocalQueue {
         self.max_depth.get()
     }
 
+    #[inline]
     pub(crate) fn pop(&self) -> Option<TaskRef> {
-        self.queue.borrow_mut().pop_front()
+        let mut queue = self.queue.borrow_mut();
+        match self.policy {
+            QueuePolicy::Fifo => queue.pop_front(),
+            QueuePolicy::Lifo => queue.pop_back(),
+            QueuePolicy::Random { .. } => {
+                if queue.is_empty() {
+                    return None;
+                }
+                let mut state = self.rng.get();
+                let pick = splitmix64(&mut state) % queue.len() as u64;
+                self.rng.set(state);
+                // The front task moves into the hole: O(1), and still the
+                // same order for the same seed.
+                queue.swap_remove_front(pick as usize)
+            }
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
