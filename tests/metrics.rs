@@ -103,7 +103,8 @@ fn the_longest_poll_is_at_least_a_blocking_sleep_inside_one() {
             .unwrap();
     });
     let longest = rt.metrics().longest_poll;
-    assert!(longest >= Duration::from_millis(30), "{longest:?}");
+    // The poll clock is coarse (one scheduler tick, at most 10 ms).
+    assert!(longest >= Duration::from_millis(20), "{longest:?}");
     assert!(longest < Duration::from_secs(30), "{longest:?}");
 }
 

@@ -279,7 +279,7 @@ impl Core {
                 self.run_task(task);
             }
             // 3. I/O and timers.
-            self.park(|| main.woken.get());
+            self.turn(|| main.woken.get());
         }
     }
 
@@ -383,7 +383,8 @@ impl Core {
 
     /// Parks in the driver (zero timeout if anything is runnable), then
     /// fires due timers.
-    fn park(&self, main_woken: impl Fn() -> bool) {
+    fn turn(&self, main_woken: impl Fn() -> bool) {
+        self.run_queue.trim();
         let has_work = || !self.run_queue.is_empty() || main_woken();
         let timeout_now = || {
             if has_work() {
@@ -545,7 +546,7 @@ fn cancel_refused(refused: TaskRef) {
 pub(crate) fn schedule(task: TaskRef) {
     let id = task.header().id;
     let mut task = Some(task);
-    let mut source = None;
+    let mut source = 0;
     // The one thread-local read of a wake: the current runtime, whose
     // observer knows who is waking.
     context::try_with_core(|core| {
@@ -558,7 +559,7 @@ pub(crate) fn schedule(task: TaskRef) {
     });
     // Traced outside the borrow of the current runtime, once queued.
     let Some(task) = task else {
-        trace::task_wake(id, false, source);
+        trace::task_wake(id, false, crate::observe::unpack_source(source));
         return;
     };
     // Off the loop (or on another runtime's): a pool worker or another

@@ -84,6 +84,17 @@ impl LocalQueue {
         self.queue.borrow().is_empty()
     }
 
+    /// Gives memory back after a burst: an empty queue keeps room for
+    /// `KEEP` tasks at most. Called when the loop parks, off the hot path;
+    /// a burst of spawns then costs no memory once it has run.
+    pub(crate) fn trim(&self) {
+        const KEEP: usize = 1024;
+        let mut queue = self.queue.borrow_mut();
+        if queue.is_empty() && queue.capacity() > KEEP {
+            queue.shrink_to(KEEP);
+        }
+    }
+
     /// Empties the queue (at shutdown), releasing the queue references.
     pub(crate) fn clear(&self) {
         let drained: Vec<TaskRef> = self.queue.borrow_mut().drain(..).collect();

@@ -49,7 +49,9 @@ pub struct Metrics {
     pub io_events: u64,
     /// Timers that fired.
     pub timers_fired: u64,
-    /// The longest single poll (of a task or of the `block_on` future).
+    /// The longest single poll (of a task or of the `block_on` future),
+    /// to within a scheduler tick (1 to 4 ms on Linux: the loop reads a
+    /// coarse clock, see `observe/clock.rs`).
     pub longest_poll: Duration,
     /// The most tasks that waited in the local run queue at once.
     pub max_queue_depth: u64,
@@ -67,7 +69,8 @@ pub(crate) struct Counters {
     pub(crate) parks: Cell<u64>,
     pub(crate) io_events: Cell<u64>,
     pub(crate) timers_fired: Cell<u64>,
-    pub(crate) longest_poll: Cell<Duration>,
+    /// In nanoseconds.
+    pub(crate) longest_poll: Cell<u64>,
 }
 
 impl Counters {
@@ -82,7 +85,7 @@ impl Counters {
             parks: self.parks.get(),
             io_events: self.io_events.get(),
             timers_fired: self.timers_fired.get(),
-            longest_poll: self.longest_poll.get(),
+            longest_poll: Duration::from_nanos(self.longest_poll.get()),
             max_queue_depth: max_queue_depth as u64,
         }
     }

@@ -31,6 +31,7 @@
 //! (the side table), `snapshot.rs` ([`TaskSnapshot`]), `slow_poll.rs` (the
 //! warning), `timeline/` (feature `timeline`, the recorder).
 
+mod clock;
 mod metrics;
 mod records;
 mod slow_poll;
@@ -39,6 +40,7 @@ mod snapshot;
 pub(crate) mod timeline;
 
 pub use metrics::Metrics;
+pub(crate) use records::unpack as unpack_source;
 pub(crate) use slow_poll::DEFAULT_SLOW_POLL;
 pub use snapshot::{TaskSnapshot, TaskState};
 
@@ -66,30 +68,40 @@ pub(crate) enum Origin {
 /// The loop's observer: counters, the per-task side table, the poll clock
 /// and (feature `timeline`) the timeline recorder. Loop-thread only.
 pub(crate) struct Observer {
-    /// Who a wake on the loop's thread comes from right now.
-    source: Cell<Option<WakeSource>>,
+    /// Who a wake on the loop's thread comes from right now, packed as in
+    /// the side table (`records::pack`): setting it per poll is one store.
+    source: Cell<u64>,
     counters: Counters,
     records: Records,
-    /// When the current poll started: the end of the previous one, or the
-    /// moment the loop last woke up or was resumed.
-    mark: Cell<Instant>,
-    slow_poll: Option<Duration>,
+    /// When the current poll started (`clock::now`, ns): the end of the
+    /// previous one, or the moment the loop last woke up or was resumed.
+    mark: Cell<u64>,
+    /// The slow-poll threshold in ns (`u64::MAX`: off).
+    slow_poll: u64,
     /// The shorter of `longest_poll` and the slow-poll threshold: a poll
     /// longer than this takes the (cold) path that updates one or warns.
-    bar: Cell<Duration>,
+    bar: Cell<u64>,
     #[cfg(feature = "timeline")]
     timeline: RefCell<Option<timeline::Timeline>>,
 }
 
+/// When a park began, for the timeline (nothing without it).
+#[derive(Clone, Copy)]
+pub(crate) struct ParkStart {
+    #[cfg(feature = "timeline")]
+    at: Instant,
+}
+
 impl Observer {
     pub(crate) fn new(slow_poll: Option<Duration>) -> Observer {
+        let slow_poll = slow_poll.map_or(u64::MAX, |d| d.as_nanos().min(u64::MAX as u128) as u64);
         Observer {
-            source: Cell::new(None),
+            source: Cell::new(0),
             counters: Counters::default(),
             records: Records::default(),
-            mark: Cell::new(Instant::now()),
+            mark: Cell::new(clock::now()),
             slow_poll,
-            bar: Cell::new(Duration::ZERO),
+            bar: Cell::new(0),
             #[cfg(feature = "timeline")]
             timeline: RefCell::new(timeline::Timeline::from_env()),
         }
@@ -108,7 +120,8 @@ impl Observer {
     }
 
     /// A task joined the loop's task list at the end (its key is the list's
-    /// old length). `arrived`: how it was first scheduled.
+    /// old length). `first`: how it was first scheduled.
+    #[inline]
     pub(crate) fn bound(
         &self,
         id: TaskId,
@@ -117,7 +130,7 @@ impl Observer {
         first: WakeSource,
     ) {
         add(&self.counters.tasks_spawned, 1);
-        self.records.push(at, first);
+        self.records.push(at, records::pack(Some(first)));
         if let Some(name) = name {
             self.records.name(id, name.into());
         }
@@ -129,6 +142,7 @@ impl Observer {
     }
 
     /// Task `id` finished and left the task list from slot `key`.
+    #[inline]
     pub(crate) fn released(&self, key: usize, id: TaskId) {
         add(&self.counters.tasks_completed, 1);
         self.records.remove(key, id);
@@ -142,14 +156,16 @@ impl Observer {
     /// The loop (re)starts after a pause the polls must not be charged
     /// with: `block_on` begins, or a `Runtime::turn`.
     pub(crate) fn resumed(&self) {
-        self.mark.set(Instant::now());
+        self.mark.set(clock::now());
     }
 
     /// The loop is about to poll `task` (bound, at its owned-list key).
+    /// Wakes from here until the next step are this task's doing, its
+    /// completion's included.
     #[inline(always)]
     pub(crate) fn poll_started(&self, task: &TaskRef) {
         let id = task.header().id;
-        self.source.set(Some(WakeSource::Task(id)));
+        self.source.set(records::pack_task(id));
         add(&self.counters.polls, 1);
         self.records.polled(task.owned_key());
         self.timeline(|t| t.poll_started(Some(id), Instant::now()));
@@ -160,28 +176,28 @@ impl Observer {
     /// warning, and the reading is the next poll's start.
     #[inline(always)]
     pub(crate) fn poll_ended(&self, id: TaskId, key: usize, ready: bool) {
-        self.source.set(None);
         self.clock_poll(Some((id, key)));
         self.timeline(|t| t.poll_ended(Some(id), Instant::now(), ready));
     }
 
     /// The loop is about to poll the future given to `block_on`.
+    #[inline]
     pub(crate) fn block_on_started(&self) {
-        self.source.set(Some(WakeSource::BlockOn));
+        self.source.set(records::pack(Some(WakeSource::BlockOn)));
         self.timeline(|t| t.poll_started(None, Instant::now()));
     }
 
     /// The `block_on` future's poll returned.
+    #[inline]
     pub(crate) fn block_on_ended(&self, ready: bool) {
-        self.source.set(None);
         self.clock_poll(None);
         self.timeline(|t| t.poll_ended(None, Instant::now(), ready));
     }
 
     #[inline(always)]
     fn clock_poll(&self, task: Option<(TaskId, usize)>) {
-        let now = Instant::now();
-        let took = now.saturating_duration_since(self.mark.replace(now));
+        let now = clock::now();
+        let took = now.saturating_sub(self.mark.replace(now));
         if took > self.bar.get() {
             self.long_poll(task, took);
         }
@@ -191,33 +207,29 @@ impl Observer {
     /// threshold: out of line, it is rare.
     #[cold]
     #[inline(never)]
-    fn long_poll(&self, task: Option<(TaskId, usize)>, took: Duration) {
+    fn long_poll(&self, task: Option<(TaskId, usize)>, took: u64) {
         let longest = self.counters.longest_poll.get().max(took);
         self.counters.longest_poll.set(longest);
-        self.bar.set(match self.slow_poll {
-            Some(limit) => longest.min(limit),
-            None => longest,
-        });
-        if matches!(self.slow_poll, Some(limit) if took >= limit) {
+        self.bar.set(longest.min(self.slow_poll));
+        if took >= self.slow_poll {
             let id = task.map(|(id, _)| id);
             let at = task.and_then(|(_, key)| self.records.location_of(key));
             // The name is copied out: the subscriber is user code and may
             // spawn a named task.
             let name = id.and_then(|id| self.records.name_of(id));
-            slow_poll::warn(id, name.as_deref(), at, took);
+            slow_poll::warn(id, name.as_deref(), at, Duration::from_nanos(took));
         }
     }
 
     /// A task about to be pushed on the local queue, woken on the loop's
-    /// thread: records who woke it.
-    /// Returns the source, for the trace event.
+    /// thread: records who woke it. Returns the source, for the trace event.
     #[inline(always)]
-    pub(crate) fn woke(&self, task: &TaskRef) -> Option<WakeSource> {
+    pub(crate) fn woke(&self, task: &TaskRef) -> u64 {
         add(&self.counters.wakes_local, 1);
         let source = self.source.get();
         self.records.woken(task.owned_key(), source);
         self.timeline(|t| {
-            if let Some(source) = source {
+            if let Some(source) = records::unpack(source) {
                 t.woke(source, Some(task.header().id), Instant::now());
             }
         });
@@ -229,15 +241,15 @@ impl Observer {
     #[inline(always)]
     pub(crate) fn rescheduled(&self, task: &TaskRef, id: TaskId) {
         add(&self.counters.wakes_local, 1);
-        self.records
-            .woken(task.owned_key(), Some(WakeSource::Task(id)));
+        self.records.woken(task.owned_key(), records::pack_task(id));
         self.timeline(|t| t.woke(WakeSource::Task(id), Some(id), Instant::now()));
     }
 
     /// The loop popped a woken task (already bound) from the remote queue.
     pub(crate) fn woke_remotely(&self, task: &TaskRef, source: WakeSource) {
         add(&self.counters.wakes_remote, 1);
-        self.records.woken(task.owned_key(), Some(source));
+        self.records
+            .woken(task.owned_key(), records::pack(Some(source)));
         self.timeline(|t| t.woke(source, Some(task.header().id), Instant::now()));
     }
 
@@ -248,28 +260,31 @@ impl Observer {
 
     /// The loop is about to park: wakes from here on come from the reactor.
     #[inline(always)]
-    pub(crate) fn parking(&self) -> Instant {
-        self.source.set(Some(WakeSource::Io));
-        self.mark.get()
+    pub(crate) fn parking(&self) -> ParkStart {
+        self.source.set(records::pack(Some(WakeSource::Io)));
+        ParkStart {
+            #[cfg(feature = "timeline")]
+            at: Instant::now(),
+        }
     }
 
     /// The park returned; due timers fire next.
     #[inline(always)]
     pub(crate) fn timers_firing(&self) {
-        self.source.set(Some(WakeSource::Timer));
+        self.source.set(records::pack(Some(WakeSource::Timer)));
     }
 
     /// The park and the timers are done: the loop runs tasks again.
-    pub(crate) fn unparked(&self, from: Instant, events: usize, timers_fired: usize) {
-        self.source.set(None);
+    #[allow(unused_variables)]
+    pub(crate) fn unparked(&self, from: ParkStart, events: usize, timers_fired: usize) {
+        self.source.set(0);
         let c = &self.counters;
-        c.parks.set(c.parks.get() + 1);
-        c.io_events.set(c.io_events.get() + events as u64);
-        c.timers_fired
-            .set(c.timers_fired.get() + timers_fired as u64);
-        let now = Instant::now();
-        self.mark.set(now);
-        self.timeline(|t| t.parked(from, now, events, timers_fired));
+        add(&c.parks, 1);
+        add(&c.io_events, events as u64);
+        add(&c.timers_fired, timers_fired as u64);
+        self.mark.set(clock::now());
+        #[cfg(feature = "timeline")]
+        self.timeline(|t| t.parked(from.at, Instant::now(), events, timers_fired));
     }
 
     /// The metrics so far; `max_queue_depth` comes from the run queue.

@@ -39,11 +39,22 @@ const POLLS: u64 = (1 << POLL_BITS) - 1;
 /// The site index that says "more sites than fit; unknown".
 const NO_SITE: u64 = 0xFFFF;
 
-fn pack(source: Option<WakeSource>) -> u64 {
+/// `Some(Task(id))`, packed: the id itself.
+#[inline(always)]
+pub(crate) fn pack_task(id: TaskId) -> u64 {
+    let id = id.as_u64();
+    if id < TAG {
+        id
+    } else {
+        0
+    }
+}
+
+/// A wake source packed into one word.
+pub(crate) fn pack(source: Option<WakeSource>) -> u64 {
     match source {
         None => 0,
-        Some(WakeSource::Task(id)) if id.as_u64() < TAG => id.as_u64(),
-        Some(WakeSource::Task(_)) => 0,
+        Some(WakeSource::Task(id)) => pack_task(id),
         Some(WakeSource::Timer) => TAG + 1,
         Some(WakeSource::Io) => TAG + 2,
         Some(WakeSource::Remote) => TAG + 3,
@@ -53,7 +64,8 @@ fn pack(source: Option<WakeSource>) -> u64 {
     }
 }
 
-fn unpack(word: u64) -> Option<WakeSource> {
+/// The wake source a packed word stands for.
+pub(crate) fn unpack(word: u64) -> Option<WakeSource> {
     Some(match word {
         0 => return None,
         id if id < TAG => WakeSource::Task(TaskId::from_u64(NonZeroU64::new(id)?)),
@@ -77,7 +89,6 @@ impl Record {
 }
 
 /// The table, indexed like the owned-task list.
-#[derive(Default)]
 pub(crate) struct Records {
     records: RefCell<Vec<Record>>,
     /// Spawn sites seen, and their index in `sites`.
@@ -86,27 +97,44 @@ pub(crate) struct Records {
     /// Names given through `coop::task::Builder`, kept apart so that an
     /// unnamed task pays nothing for them.
     names: RefCell<HashMap<TaskId, Box<str>>>,
-    /// The last site looked up: a loop that spawns from one line in a row
-    /// (the common case) skips the map.
-    last_site: Cell<Option<(*const Location<'static>, u64)>>,
+    /// The last site looked up and its index: a loop that spawns from one
+    /// line in a row (the common case) skips the map.
+    last_site: Cell<*const Location<'static>>,
+    last_index: Cell<u64>,
+}
+
+impl Default for Records {
+    fn default() -> Records {
+        Records {
+            records: RefCell::default(),
+            sites: RefCell::default(),
+            site_index: RefCell::default(),
+            names: RefCell::default(),
+            last_site: Cell::new(std::ptr::null()),
+            last_index: Cell::new(NO_SITE),
+        }
+    }
 }
 
 impl Records {
-    pub(crate) fn push(&self, at: &'static Location<'static>, first: WakeSource) {
-        let site = self.site(at);
+    /// A new task's record, first woken by `first` (packed).
+    #[inline(always)]
+    pub(crate) fn push(&self, at: &'static Location<'static>, first: u64) {
+        let ptr = at as *const Location<'static>;
+        let site = if self.last_site.get() == ptr {
+            self.last_index.get()
+        } else {
+            self.site(at)
+        };
         self.records.borrow_mut().push(Record {
-            woken_by: pack(Some(first)),
+            woken_by: first,
             polls_site: site << POLL_BITS,
         });
     }
 
+    #[cold]
     fn site(&self, at: &'static Location<'static>) -> u64 {
         let ptr = at as *const Location<'static>;
-        if let Some((last, index)) = self.last_site.get() {
-            if last == ptr {
-                return index;
-            }
-        }
         let index = *self.site_index.borrow_mut().entry(ptr).or_insert_with(|| {
             let mut sites = self.sites.borrow_mut();
             if (sites.len() as u64) < NO_SITE {
@@ -116,7 +144,8 @@ impl Records {
                 NO_SITE
             }
         });
-        self.last_site.set(Some((ptr, index)));
+        self.last_site.set(ptr);
+        self.last_index.set(index);
         index
     }
 
@@ -159,10 +188,11 @@ impl Records {
         }
     }
 
+    /// Task at `key` was woken by `source` (packed).
     #[inline(always)]
-    pub(crate) fn woken(&self, key: usize, source: Option<WakeSource>) {
+    pub(crate) fn woken(&self, key: usize, source: u64) {
         if let Some(record) = self.records.borrow_mut().get_mut(key) {
-            record.woken_by = pack(source);
+            record.woken_by = source;
         }
     }
 
@@ -208,12 +238,13 @@ mod tests {
     fn records_follow_the_owned_lists_swap_remove_and_keep_their_sites() {
         let records = Records::default();
         let (a, b) = (Location::caller(), Location::caller());
-        records.push(a, WakeSource::Spawn);
-        records.push(b, WakeSource::Spawn);
-        records.push(a, WakeSource::Spawn);
+        let spawn = pack(Some(WakeSource::Spawn));
+        records.push(a, spawn);
+        records.push(b, spawn);
+        records.push(a, spawn);
         records.polled(1);
         records.polled(1);
-        records.woken(1, Some(WakeSource::Timer));
+        records.woken(1, pack(Some(WakeSource::Timer)));
         records.swap_remove(0);
         // The record of slot 1 stayed; slot 2's moved to 0.
         let moved = records.get(1).unwrap();
