@@ -101,6 +101,7 @@ mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+pub use crate::observe::{TaskSnapshot, TaskState};
 pub use builder::{id, try_id, Builder};
 pub use error::JoinError;
 pub(crate) use harness::Ran;
