@@ -597,8 +597,9 @@ impl Woken {
         Woken(AtomicBool::new(true))
     }
 
-    fn set(&self) {
-        self.0.swap(true, Ordering::SeqCst);
+    /// Sets the flag, returning whether it was set already.
+    fn set(&self) -> bool {
+        self.0.swap(true, Ordering::SeqCst)
     }
 
     /// Clears the flag, returning whether it was set.
@@ -617,7 +618,16 @@ impl std::task::Wake for MainWaker {
     }
 
     fn wake_by_ref(self: &WakeArc<Self>) {
-        self.woken.set();
+        let again = self.woken.set();
+        // Who woke the main future, for the timeline's arrow; a constant
+        // `false` without it, so no lookup.
+        if !again && crate::observe::SEES_BLOCK_ON_WAKES {
+            context::try_with_core(|core| {
+                if Arc::ptr_eq(&core.shared, &self.shared) {
+                    core.observe.block_on_woken();
+                }
+            });
+        }
         self.shared.unpark();
     }
 }

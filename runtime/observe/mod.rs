@@ -85,6 +85,11 @@ pub(crate) struct Observer {
     timeline: RefCell<Option<timeline::Timeline>>,
 }
 
+/// Whether the loop reports wakes of the `block_on` future
+/// ([`Observer::block_on_woken`]): only the timeline draws them, and
+/// finding the observer from a waker costs a thread-local read.
+pub(crate) const SEES_BLOCK_ON_WAKES: bool = cfg!(feature = "timeline");
+
 /// When a park began, for the timeline (nothing without it).
 #[derive(Clone, Copy)]
 pub(crate) struct ParkStart {
@@ -185,6 +190,17 @@ impl Observer {
     pub(crate) fn block_on_started(&self) {
         self.source.set(records::pack(Some(WakeSource::BlockOn)));
         self.timeline(|t| t.poll_started(None, Instant::now()));
+    }
+
+    /// The `block_on` future was woken on the loop's thread (only called
+    /// when [`SEES_BLOCK_ON_WAKES`]): the timeline draws who woke it.
+    pub(crate) fn block_on_woken(&self) {
+        let source = records::unpack(self.source.get());
+        self.timeline(|t| {
+            if let Some(source) = source {
+                t.woke(source, None, Instant::now());
+            }
+        });
     }
 
     /// The `block_on` future's poll returned.
