@@ -226,12 +226,30 @@ impl Timeline {
         events: usize,
         timers_fired: usize,
     ) {
-        self.push(Event::Park {
+        // The seam reports a park once its timers have fired, so the wakes
+        // they caused are already recorded. The park goes in before them,
+        // and ends no later than the first of them: the picture shows the
+        // park, then the wakes it led to.
+        let mut at = self.events.len();
+        while at > 0 && matches!(self.events[at - 1], Event::Wake { at: woke, .. } if woke >= from)
+        {
+            at -= 1;
+        }
+        let to = match self.events.get(at) {
+            Some(first) => to.min(first.span().0).max(from),
+            None => to.max(from),
+        };
+        let park = Event::Park {
             from,
             to,
             events,
             timers_fired,
-        });
+        };
+        if self.events.len() < MAX_EVENTS {
+            self.events.insert(at, park);
+        } else {
+            self.dropped += 1;
+        }
     }
 
     /// Writes `path.json` and `path.svg`. Called when the runtime drops.
@@ -316,13 +334,13 @@ impl Timeline {
         self.task_index.get(&id).map(|&index| &self.tasks[index])
     }
 
-    /// A lane's label: `loop`, `block_on`, `task 3` or `worker (task 3)`.
+    /// A lane's label: `loop`, `block_on`, `task 3` or `worker (id 3)`.
     pub(crate) fn label(&self, lane: Lane) -> String {
         match lane {
             Lane::Loop => "loop".to_owned(),
             Lane::BlockOn => "block_on".to_owned(),
             Lane::Task(id) => match self.task_info(id).and_then(|task| task.name.as_deref()) {
-                Some(name) => format!("{name} (task {id})"),
+                Some(name) => format!("{name} (id {id})"),
                 None => format!("task {id}"),
             },
         }

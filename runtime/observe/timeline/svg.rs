@@ -242,21 +242,22 @@ pub(super) fn picture(timeline: &Timeline) -> String {
         }
         ticks.push((x(last * 2 + 1), events[last].span().1));
     }
-    let mut last_label = f64::NEG_INFINITY;
+    let mut last_label = (f64::NEG_INFINITY, String::new());
     for (tx, at) in ticks {
+        let text = fmt_duration(at.saturating_duration_since(origin));
         let _ = write!(
             svg,
             r##"<line x1="{tx:.1}" y1="{axis_y:.1}" x2="{tx:.1}" y2="{:.1}" stroke="#333"/>"##,
             axis_y + 5.0
         );
-        if tx - last_label >= 64.0 {
-            last_label = tx;
+        // Room for the label, and no repeat of the one before it.
+        if tx - last_label.0 >= 64.0 && text != last_label.1 {
             let _ = write!(
                 svg,
-                r#"<text class="tick" x="{tx:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                r#"<text class="tick" x="{tx:.1}" y="{:.1}" text-anchor="middle">{text}</text>"#,
                 axis_y + 18.0,
-                fmt_duration(at.saturating_duration_since(origin))
             );
+            last_label = (tx, text);
         }
     }
     let _ = writeln!(svg, "</g>");

@@ -96,7 +96,7 @@ fn json_has_one_lane_per_task_and_block_on_and_the_loop() {
             "loop".to_owned(),
             "block_on".to_owned(),
             format!("task {}", ids[0]),
-            format!("worker (task {})", ids[1]),
+            format!("worker (id {})", ids[1]),
             format!("task {}", ids[2]),
         ]
     );
@@ -120,10 +120,7 @@ fn json_has_every_poll_on_its_lane_with_its_outcome() {
             .collect::<Vec<_>>()
     };
     assert_eq!(on("block_on"), ["pending", "ready"]);
-    assert_eq!(
-        on(&format!("worker (task {})", ids[1])),
-        ["pending", "ready"]
-    );
+    assert_eq!(on(&format!("worker (id {})", ids[1])), ["pending", "ready"]);
     assert_eq!(on(&format!("task {}", ids[0])), ["pending"]);
     // Microseconds since the first event.
     let first = polls.iter().find(|poll| poll["tid"] == 1).unwrap();
@@ -149,7 +146,7 @@ fn json_has_every_wake_and_flows_from_the_polls_that_woke() {
             )
         })
         .collect();
-    let worker = format!("worker (task {})", ids[1]);
+    let worker = format!("worker (id {})", ids[1]);
     assert_eq!(
         wakes,
         [
@@ -208,7 +205,7 @@ fn svg_parses_and_has_lanes_polls_wakes_and_parks() {
         .iter()
         .map(|lane| lane.attribute("data-lane").unwrap())
         .collect();
-    let worker = format!("worker (task {})", ids[1]);
+    let worker = format!("worker (id {})", ids[1]);
     assert_eq!(lanes[..2], ["loop", "block_on"]);
     assert_eq!(lanes[3], worker);
     assert_eq!(lanes.len(), 5);
@@ -300,7 +297,7 @@ fn names_that_look_like_markup_stay_text() {
 
     let text = svg::picture(&t);
     let doc = roxmltree::Document::parse(&text).unwrap();
-    let label = format!("{name} (task {id})");
+    let label = format!("{name} (id {id})");
     assert!(groups(&doc, "lane")
         .iter()
         .any(|lane| lane.attribute("data-lane") == Some(label.as_str())));
@@ -353,4 +350,32 @@ fn write_files_appends_the_extensions() {
     let trace: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(phase(&trace, "X").len(), 7);
     roxmltree::Document::parse(&svg).unwrap();
+}
+
+#[test]
+fn a_park_reported_after_its_timers_fired_comes_before_their_wakes() {
+    // The seam reports the park once the timers it waited for have fired:
+    // the wake is recorded first, but happened after the park.
+    let mut t = Timeline::new(PathBuf::from("unused"));
+    let (t0, id) = (Instant::now(), TaskId::next());
+    t.poll_started(Some(id), t0);
+    t.poll_ended(Some(id), t0 + us(1), false);
+    let woke = t0 + us(1_000_010);
+    t.woke(WakeSource::Timer, Some(id), woke);
+    t.parked(t0 + us(2), woke + us(5), 0, 1);
+    let order: Vec<&str> = t
+        .events()
+        .iter()
+        .map(|e| match e {
+            super::Event::PollStart { .. } => "start",
+            super::Event::PollEnd { .. } => "end",
+            super::Event::Wake { .. } => "wake",
+            super::Event::Park { .. } => "park",
+        })
+        .collect();
+    assert_eq!(order, ["start", "end", "park", "wake"]);
+    let super::Event::Park { from, to, .. } = t.events()[2] else {
+        unreachable!()
+    };
+    assert_eq!((from, to), (t0 + us(2), woke), "ends at the first wake");
 }
