@@ -58,6 +58,12 @@ step "cargo test --workspace --doc"
 cargo test --workspace --doc
 done_step
 
+# --- timeline (issue 9): the feature-gated recorder, built only here ---
+step "timeline: scripts/timeline.sh (feature timeline: clippy --lib, recorder unit tests, tests/timeline.rs)"
+scripts/timeline.sh
+done_step
+# --- end timeline ---
+
 # --- Miri and loom, side by side ------------------------------------------------
 # Miri interprets on one core, so it runs in the background (its output kept
 # in a log and printed whole when it ends) while the loom models use the
