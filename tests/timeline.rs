@@ -10,8 +10,9 @@
 //! 30, 10 and 20 ms) and drops its runtime, which writes the files.
 #![cfg(feature = "timeline")]
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -50,18 +51,10 @@ fn a_program_run_with_coop_timeline_writes_both_files() {
     let dir = std::env::temp_dir().join(format!("coop-timeline-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let base = dir.join("order");
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([TEST_NAME, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, "1")
-        .env("COOP_TIMELINE", &base)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "child failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    support::run_as_child(
+        TEST_NAME,
+        CHILD_ENV,
+        &[("COOP_TIMELINE", Some(base.as_os_str()))],
     );
     let json = read(&base, "json");
     let svg = read(&base, "svg");

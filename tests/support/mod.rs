@@ -253,3 +253,35 @@ pub fn paused() -> coop::Runtime {
         .build()
         .expect("the runtime builds")
 }
+
+/// Runs this test binary again as a child process that runs only `test`,
+/// with `child_env` set (the test sees it and does the child's part) and
+/// each of `env` set (`Some`) or removed (`None`), stdout on a pipe.
+/// Panics, with the child's output, unless its test passed; returns its
+/// stdout. For what a test cannot do in a shared, multi-threaded process
+/// (set an environment variable the runtime reads, own stdout).
+pub fn run_as_child(
+    test: &str,
+    child_env: &str,
+    env: &[(&str, Option<&std::ffi::OsStr>)],
+) -> String {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(child_env, "1");
+    for (key, value) in env {
+        match value {
+            Some(value) => command.env(key, value),
+            None => command.env_remove(key),
+        };
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "child failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    stdout
+}
