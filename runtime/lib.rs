@@ -162,6 +162,13 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
+//! With the cargo feature `timeline`, `COOP_TIMELINE=path` in the
+//! environment makes each runtime record its polls, wakes and parks and,
+//! when dropped, draw them: `path.svg` (a lane per task, a bar per poll,
+//! parks as gaps, wakes as arrows) and `path.json` (Chrome trace events for
+//! Perfetto). See `observe/timeline/`; `docs/TOUR.md` follows one sleep
+//! through the code with that picture beside it.
+//!
 //! ## Tracing
 //!
 //! Every step above emits a `tracing` event (see `trace.rs` for the names);
