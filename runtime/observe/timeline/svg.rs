@@ -30,8 +30,9 @@ use std::time::{Duration, Instant};
 
 use super::{source_kind, source_name, Event, Lane, PollSpan, Timeline};
 
-/// Events drawn at most; the JSON has every one.
+/// Events and lanes drawn at most; the JSON has every one.
 const MAX_DRAWN: usize = 4_000;
+const MAX_LANES: usize = 64;
 /// Width of the lane labels.
 const LABEL_W: f64 = 190.0;
 /// Height of one lane, and of a poll bar within it.
@@ -61,7 +62,9 @@ const PARK: &str = "#d9d9d9";
 /// The picture, as the text of an SVG file.
 pub(super) fn picture(timeline: &Timeline) -> String {
     let events = &timeline.events()[..timeline.events().len().min(MAX_DRAWN)];
-    let lanes = timeline.lanes();
+    let all_lanes = timeline.lanes();
+    let lanes = &all_lanes[..all_lanes.len().min(MAX_LANES)];
+    let drawn = |lane: &Lane| lanes.contains(lane);
     let origin = timeline.origin().unwrap_or_else(Instant::now);
     let (xs, plot_w) = positions(events);
     let lane_y = |lane: Lane| {
@@ -104,7 +107,7 @@ pub(super) fn picture(timeline: &Timeline) -> String {
     let _ = writeln!(
         svg,
         r#"<text x="10" y="22" font-size="15" font-weight="bold">coop timeline: {}, {}, {}, {}</text>"#,
-        count(lanes.len(), "lane"),
+        count(all_lanes.len(), "lane"),
         count(polls.len(), "poll"),
         count(wakes, "wake"),
         count(parks, "park"),
@@ -158,7 +161,10 @@ pub(super) fn picture(timeline: &Timeline) -> String {
     }
 
     // Polls: a bar each.
-    for poll in polls.iter().filter(|poll| poll.end_event < events.len()) {
+    for poll in polls
+        .iter()
+        .filter(|poll| poll.end_event < events.len() && drawn(&poll.lane))
+    {
         let (x0, x1) = (x(poll.start_event * 2), x(poll.end_event * 2));
         let y = lane_y(poll.lane) + (LANE_H - BAR_H) / 2.0;
         let (outcome, fill) = match poll.ready {
@@ -184,6 +190,9 @@ pub(super) fn picture(timeline: &Timeline) -> String {
             ..
         } = *event
         {
+            if !drawn(&from) || !drawn(&target) {
+                continue;
+            }
             let kind = source_kind(source);
             let colour = colour(kind);
             let x0 = x(index * 2);
@@ -284,6 +293,14 @@ pub(super) fn picture(timeline: &Timeline) -> String {
     let mut note = String::from(
         "x axis: one step per event, longer for longer waits (log scale); ticks: real time since the first event",
     );
+    if lanes.len() < all_lanes.len() {
+        let _ = write!(
+            note,
+            "; showing the first {} of {} lanes",
+            lanes.len(),
+            all_lanes.len()
+        );
+    }
     if timeline.dropped() > 0 || events.len() < timeline.events().len() {
         let _ = write!(
             note,

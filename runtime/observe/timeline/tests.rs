@@ -379,3 +379,44 @@ fn a_park_reported_after_its_timers_fired_comes_before_their_wakes() {
     };
     assert_eq!((from, to), (t0 + us(2), woke), "ends at the first wake");
 }
+
+#[test]
+fn a_thousand_tasks_draw_a_bounded_picture() {
+    let mut t = Timeline::new(PathBuf::from("unused"));
+    let now = Instant::now();
+    let ids: Vec<TaskId> = (0..1000).map(|_| TaskId::next()).collect();
+    for &id in &ids {
+        t.woke(WakeSource::Spawn, Some(id), now);
+        t.poll_started(Some(id), now);
+        t.poll_ended(Some(id), now, true);
+    }
+    let text = svg::picture(&t);
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let lanes = groups(&doc, "lane").len();
+    assert!(lanes <= 64, "{lanes} lanes drawn");
+    assert!(
+        text.contains("of 1001 lanes"),
+        "the picture says lanes were left out"
+    );
+    let height: f64 = doc
+        .root_element()
+        .attribute("height")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(height < 3000.0, "{height} px tall");
+    // Every drawn poll and wake is on a drawn lane.
+    let drawn: Vec<&str> = groups(&doc, "lane")
+        .iter()
+        .map(|l| l.attribute("data-lane").unwrap())
+        .collect();
+    for poll in groups(&doc, "poll") {
+        assert!(drawn.contains(&poll.attribute("data-lane").unwrap()));
+    }
+    for wake in groups(&doc, "wake") {
+        assert!(drawn.contains(&wake.attribute("data-target").unwrap()));
+    }
+    // The JSON keeps every lane.
+    let trace = json_of(&t);
+    assert_eq!(lane_names(&trace).len(), 1001);
+}
