@@ -6,6 +6,11 @@
 //! work handed to `spawn_blocking` runs on a pool thread and the ticker
 //! keeps its rhythm.
 //!
+//! coop notices: a poll that holds the loop longer than
+//! `Builder::slow_poll_threshold` (100 ms by default) is reported with a
+//! `WARN` event naming the task, where it was spawned and how long it took.
+//! This example prints those warnings (a `tracing` subscriber at `WARN`).
+//!
 //! Run: `cargo run --example blocking_mistake`
 
 use std::time::{Duration, Instant};
@@ -37,16 +42,22 @@ async fn ticker_beside(start_work: impl FnOnce()) -> (usize, Duration) {
 }
 
 fn main() {
+    // Show coop's warnings: the slow-poll warning is a `WARN` event.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_target(false)
+        .init();
     let rt = coop::Runtime::new().expect("runtime");
 
     let (ticks, gap) = rt.block_on(ticker_beside(|| {
-        drop(coop::spawn(async {
+        drop(coop::task::Builder::new().name("worker").spawn(async {
             // The mistake: a blocking call inside async code.
             std::thread::sleep(WORK);
         }));
     }));
     println!("std::thread::sleep in a task: {ticks} ticks, longest gap {gap:?}");
-    println!("  -> the loop was frozen for the whole sleep: no tick ran, then the missed ticks fired in a burst.\n");
+    println!("  -> the loop was frozen for the whole sleep: no tick ran, then the missed ticks fired in a burst.");
+    println!("  -> coop's WARN above names the task (\"worker\"), its spawn line and the {WORK:?} it held the loop.\n");
 
     let (ticks_ok, gap_ok) = rt.block_on(ticker_beside(|| {
         drop(coop::spawn_blocking(|| std::thread::sleep(WORK)));

@@ -8,6 +8,11 @@
 //! hand).
 //!
 //! `cargo run --example execution_order`
+//!
+//! To see it as a picture (one lane per task, a bar per poll, the parks and
+//! who woke whom), `COOP_TIMELINE=order cargo run --features timeline
+//! --example execution_order` writes `order.svg` and `order.json`; the
+//! README shows that picture (`docs/timeline-execution-order.svg`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,7 +30,8 @@ async fn main() {
     let mut tasks = Vec::new();
     for (name, secs) in [("task 1", 3), ("task 2", 1), ("task 3", 2)] {
         let events = events.clone();
-        tasks.push(coop::spawn(async move {
+        // Named, so the timeline's lanes read "task 1", "task 2", "task 3".
+        tasks.push(coop::task::Builder::new().name(name).spawn(async move {
             log(&events, format!("{name} start (sleeps {secs} s)"));
             coop::time::sleep(Duration::from_secs(secs)).await;
             log(&events, format!("{name} end"));

@@ -22,17 +22,24 @@
 //!
 //! Narrow it with `RUST_LOG`, for example
 //! `RUST_LOG=coop::executor=trace cargo run --example trace_loop`.
+//!
+//! Colours only on a terminal: piped into a file or `less`, the output is
+//! plain text (`cargo run --example trace_loop | grep task.wake`).
 
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use tracing_subscriber::EnvFilter;
 
-fn main() {
+/// `pub` so `tests/trace_loop_output.rs` can run it with stdout on a pipe.
+pub fn main() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("trace"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         // Seconds since start: watch the one-second park.
         .with_timer(tracing_subscriber::fmt::time::uptime())
+        // ANSI colour codes only where something will render them.
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
 
     coop::block_on(async {

@@ -107,6 +107,7 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<Charge> {
         None => Poll::Ready(Charge(false)),
         Some(0) => {
             crate::trace::budget_exhausted();
+            crate::context::try_with_core(|core| core.observe().budget_yield());
             cx.waker().wake_by_ref();
             Poll::Pending
         }

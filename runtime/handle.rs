@@ -125,7 +125,7 @@ impl Handle {
         // The loop takes its owned-list reference when it binds the task.
         let (unbound, queued, join) = new_task(future, self.shared.clone(), id, location);
         drop(unbound);
-        self.shared.spawn_remote(queued);
+        self.shared.spawn_remote(queued, location);
         JoinHandle::new(join)
     }
 

@@ -43,12 +43,15 @@
 //! | `runtime.rs` | [`Runtime`], [`Builder`], [`block_on`] |
 //! | `executor/mod.rs` | the loop: pick, poll, switch, park |
 //! | `executor/run_queue.rs` | the local and remote run queues |
+//! | `executor/queue_policy.rs` | [`QueuePolicy`]: FIFO, LIFO or seeded random picks |
+//! | `executor/turn.rs` | [`Turn`]: what one [`Runtime::turn`] did |
+//! | `observe/` | the one seam the loop reports to: [`Metrics`], wake sources ([`task::WakeSource`]), the per-task side table behind [`Runtime::tasks`] ([`task::TaskSnapshot`]), the slow-poll warning, the poll clock; `timeline/` (feature `timeline`) |
 //! | `executor/owned.rs` | the list of every live task, so shutdown can drop them |
 //! | `executor/shared.rs` | what other threads touch: remote queue, unpark |
 //! | `handle.rs` | [`Handle`]: spawn on the loop from any thread |
 //! | `blocking/` | the blocking pool behind [`spawn_blocking`] |
 //! | `park_thread.rs` | waiting on a future from a plain thread ([`Handle::block_on`], [`JoinHandle::join_blocking`]) |
-//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `join_set.rs` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]) |
+//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `join_set.rs` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]), `wake_source.rs` ([`task::WakeSource`]) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], [`net::TcpSocket`] (socket options before bind), Unix sockets |
 //! | `signal/` | Unix signals on the reactor: [`signal::ctrl_c`], [`signal::unix::signal`] |
@@ -136,6 +139,36 @@
 //! `handle.rs`, `sync/loom_tests.rs`):
 //! `RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 cargo test --release --lib`.
 //!
+//! ## Seeing the loop
+//!
+//! [`Runtime::turn`] runs one step (one task polled once, or one look at
+//! I/O and timers that never sleeps) and says what it did;
+//! [`Runtime::run_until_stalled`] turns until nothing is runnable.
+//! [`Runtime::tasks`] lists every live task with its state, poll count and
+//! what woke it last; [`Runtime::metrics`] counts what the loop did;
+//! [`Builder::queue_policy`] replays an interleaving from a seed;
+//! [`Builder::slow_poll_threshold`] names a task that blocked the loop.
+//!
+//! ```
+//! use coop::Turn;
+//!
+//! let rt = coop::Runtime::new()?;
+//! let task = rt.spawn(async { coop::yield_now().await });
+//! assert_eq!(rt.turn(), Turn::Polled { task: task.id(), ready: false });
+//! assert_eq!(rt.tasks()[0].polls(), 1);
+//! rt.run_until_stalled();
+//! assert!(task.is_finished());
+//! assert_eq!(rt.metrics().polls, 2);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! With the cargo feature `timeline`, `COOP_TIMELINE=path` in the
+//! environment makes each runtime record its polls, wakes and parks and,
+//! when dropped, draw them: `path.svg` (a lane per task, a bar per poll,
+//! parks as gaps, wakes as arrows) and `path.json` (Chrome trace events for
+//! Perfetto). See `observe/timeline/`; `docs/TOUR.md` follows one sleep
+//! through the code with that picture beside it.
+//!
 //! ## Tracing
 //!
 //! Every step above emits a `tracing` event (see `trace.rs` for the names);
@@ -153,6 +186,7 @@ mod handle;
 mod loom;
 #[cfg(not(loom))]
 pub mod net;
+mod observe;
 mod park;
 mod park_thread;
 #[cfg(not(loom))]
@@ -174,7 +208,9 @@ pub use blocking::{
 pub use budget::DEFAULT_BUDGET;
 #[cfg(feature = "macros")]
 pub use coop_macros::{main, test};
+pub use executor::{QueuePolicy, Turn};
 pub use handle::Handle;
+pub use observe::Metrics;
 pub use runtime::{block_on, Builder, Runtime, DEFAULT_EVENT_INTERVAL, DEFAULT_REMOTE_INTERVAL};
 pub use task::{spawn, JoinError, JoinHandle, TaskId};
 pub use yield_now::{yield_now, YieldNow};

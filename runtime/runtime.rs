@@ -19,8 +19,10 @@ use crate::blocking::{
 };
 use crate::budget::DEFAULT_BUDGET;
 use crate::executor::{Config, Core};
+use crate::observe::{Metrics, TaskSnapshot};
 use crate::task::JoinHandle;
 use crate::Handle;
+use crate::{QueuePolicy, Turn};
 
 /// Tasks polled in a row before the loop checks I/O and timers, while tasks
 /// keep being runnable. 61, as in tokio: a prime, so it does not fall into
@@ -124,6 +126,95 @@ impl Runtime {
         F::Output: 'static,
     {
         self.core.spawn(future, std::panic::Location::caller())
+    }
+
+    /// Runs one step of the loop and says what it did: polls one runnable
+    /// task once, or, when none is runnable, looks at I/O and timers
+    /// without sleeping. For stepping the loop by hand, in a test or to
+    /// watch it work; it works on tasks given to [`spawn`](Runtime::spawn)
+    /// before any `block_on` (spawning never polls on the spot). A paused
+    /// clock is not moved forward here.
+    ///
+    /// # Panics
+    /// Inside a runtime (from a task or a `block_on`), like `block_on`.
+    ///
+    /// ```
+    /// use coop::Turn;
+    ///
+    /// let rt = coop::Runtime::new()?;
+    /// let a = rt.spawn(async { coop::yield_now().await });
+    /// let b = rt.spawn(async {});
+    /// assert_eq!(rt.turn(), Turn::Polled { task: a.id(), ready: false }); // a yields
+    /// assert_eq!(rt.turn(), Turn::Polled { task: b.id(), ready: true });
+    /// assert_eq!(rt.turn(), Turn::Polled { task: a.id(), ready: true });
+    /// assert_eq!(rt.turn(), Turn::Idle);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn turn(&self) -> Turn {
+        self.core.step()
+    }
+
+    /// Turns the loop until nothing is runnable and a look at I/O and
+    /// timers finds nothing: it never sleeps, so it returns while tasks
+    /// still wait on timers or sockets. (A task that always wakes itself
+    /// keeps it turning.)
+    ///
+    /// # Panics
+    /// Inside a runtime, like [`turn`](Runtime::turn).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = coop::Runtime::new()?;
+    /// let quick = rt.spawn(async { coop::yield_now().await });
+    /// let slow = rt.spawn(coop::time::sleep(Duration::from_secs(3600)));
+    /// rt.run_until_stalled(); // returns at once: `slow` waits on its timer
+    /// assert!(quick.is_finished());
+    /// assert!(!slow.is_finished());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn run_until_stalled(&self) {
+        while self.core.step() != Turn::Idle {}
+    }
+
+    /// One [`TaskSnapshot`] per live task: its id, name, spawn site, state,
+    /// polls and what woke it last. `{:#?}` prints them one per line.
+    ///
+    /// ```
+    /// use coop::task::TaskState;
+    ///
+    /// let rt = coop::Runtime::new()?;
+    /// rt.block_on(async {
+    ///     coop::task::Builder::new().name("waiter").spawn(std::future::pending::<()>());
+    /// });
+    /// let tasks = rt.tasks();
+    /// assert_eq!(tasks.len(), 1);
+    /// assert_eq!(tasks[0].name(), Some("waiter"));
+    /// assert_eq!(tasks[0].state(), TaskState::Waiting);
+    /// println!("{tasks:#?}");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn tasks(&self) -> Vec<TaskSnapshot> {
+        self.core.tasks()
+    }
+
+    /// What the loop has done so far: spawns, polls, wakes, parks, timers,
+    /// the longest poll (see [`Metrics`]). Always on.
+    ///
+    /// ```
+    /// let rt = coop::Runtime::new()?;
+    /// rt.block_on(async {
+    ///     coop::time::sleep(std::time::Duration::from_millis(1)).await;
+    /// });
+    /// let m = rt.metrics();
+    /// assert_eq!(m.timers_fired, 1);
+    /// assert!(m.parks >= 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn metrics(&self) -> Metrics {
+        self.core.metrics()
     }
 
     /// Number of tasks alive on this runtime (spawned and not yet finished).
@@ -261,6 +352,8 @@ impl Builder {
                     thread_name: ThreadName::default(),
                 },
                 start_paused: false,
+                slow_poll: Some(crate::observe::DEFAULT_SLOW_POLL),
+                queue_policy: QueuePolicy::Fifo,
             },
         }
     }
@@ -302,6 +395,53 @@ impl Builder {
     /// ```
     pub fn start_paused(mut self, paused: bool) -> Builder {
         self.config.start_paused = paused;
+        self
+    }
+
+    /// Which runnable task the loop polls next: [`QueuePolicy::Fifo`] (the
+    /// default), [`QueuePolicy::Lifo`], or [`QueuePolicy::Random`] with a
+    /// seed, to shake out code that depends on one order; the same seed
+    /// replays the same order.
+    ///
+    /// ```
+    /// use coop::QueuePolicy;
+    ///
+    /// // Run a test body under many orders; a failure names its seed.
+    /// for seed in 0..20 {
+    ///     let rt = coop::Builder::new()
+    ///         .queue_policy(QueuePolicy::Random { seed })
+    ///         .build()?;
+    ///     let sum = rt.block_on(async {
+    ///         let a = coop::spawn(async { 1 });
+    ///         let b = coop::spawn(async { 2 });
+    ///         a.await.unwrap() + b.await.unwrap()
+    ///     });
+    ///     assert_eq!(sum, 3, "seed {seed}");
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn queue_policy(mut self, policy: QueuePolicy) -> Builder {
+        self.config.queue_policy = policy;
+        self
+    }
+
+    /// Polls that take longer than `threshold` are reported with a `WARN`
+    /// `tracing` event (target `coop::executor`, name `task.slow_poll`)
+    /// naming the task (name and id), its spawn site and how long the poll
+    /// took: such a poll blocked every other task (a `std::thread::sleep`,
+    /// blocking I/O, a long computation). Default `Some(100 ms)`; `None`
+    /// turns the warning off. Measured on the real clock, paused or not.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = coop::Builder::new()
+    ///     .slow_poll_threshold(Some(Duration::from_millis(20)))
+    ///     .build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn slow_poll_threshold(mut self, threshold: Option<Duration>) -> Builder {
+        self.config.slow_poll = threshold;
         self
     }
 

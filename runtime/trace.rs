@@ -7,8 +7,8 @@
 //!
 //! | target           | names                                                        |
 //! |------------------|--------------------------------------------------------------|
-//! | `coop::task`     | span `task` (one per task: `task.id`, `spawned.at`); events `task.spawn`, `task.poll.start`, `task.poll.end`, `task.wake`, `task.complete` |
-//! | `coop::executor` | `loop.pick`, `loop.block_on.poll`, `loop.park`, `loop.unpark`, `loop.budget_exhausted` |
+//! | `coop::task`     | span `task` (one per task: `task.id`, `spawned.at`); events `task.spawn`, `task.poll.start`, `task.poll.end`, `task.wake` (with its `source`, a `WakeSource`), `task.complete` |
+//! | `coop::executor` | `loop.pick`, `loop.block_on.poll`, `loop.park`, `loop.unpark`, `loop.budget_exhausted`; `task.slow_poll` (WARN: a poll held the loop too long, see `observe/slow_poll.rs`) |
 //! | `coop::reactor`  | `io.ready`; `io.undriven` (WARN: a socket waits where no loop drives it) |
 //! | `coop::time`     | `timer.fired`                                                |
 //!
@@ -65,7 +65,7 @@ use pin_project_lite::pin_project;
 use tracing::{Level, Span};
 
 use crate::catch::catch;
-use crate::task::TaskId;
+use crate::task::{TaskId, WakeSource};
 
 /// Emits one `TRACE` event: the subscriber's callback is user code, so a
 /// panic in it is caught here and the loop's step goes on (see the module
@@ -196,12 +196,22 @@ impl<F: Future> Future for Instrumented<F> {
     }
 }
 
+/// A wake queued task `id`; `source` says who woke it (`None`: a wake on
+/// the loop's thread outside any poll, timer or I/O step).
 #[inline]
-pub(crate) fn task_wake(id: TaskId, remote: bool) {
+pub(crate) fn task_wake(id: TaskId, remote: bool, source: Option<WakeSource>) {
     let from = if remote { "remote" } else { "local" };
-    emit(
-        || tracing::event!(name: "task.wake", target: TASK, Level::TRACE, task.id = id.as_u64(), from, "wake ({from})"),
-    );
+    emit(|| {
+        tracing::event!(
+            name: "task.wake",
+            target: TASK,
+            Level::TRACE,
+            task.id = id.as_u64(),
+            from,
+            source = ?source,
+            "wake ({from}, by {source:?})"
+        )
+    });
 }
 
 #[inline]

@@ -108,6 +108,12 @@ step "cargo test --workspace --doc"
 cargo test --workspace --doc
 done_step
 
+# --- timeline (issue 9): the feature-gated recorder, built only here ---
+step "timeline: scripts/timeline.sh (feature timeline: clippy --lib, recorder unit tests, tests/timeline.rs)"
+scripts/timeline.sh
+done_step
+# --- end timeline ---
+
 # --- loom: every interleaving of the cross-thread code (cfg(loom) models) ------
 step "loom: cargo test --release --lib with --cfg loom (LOOM_MAX_PREEMPTIONS=2)"
 RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 \

@@ -1,6 +1,10 @@
 //! `timeout` must fire even when the future it guards spends the task's
 //! whole cooperative budget on every poll (a socket that is always ready,
 //! a stream of already-expired timers).
+//!
+//! On the real clock on purpose: a paused clock moves only when the loop is
+//! idle, and a future that spins on its budget never lets it be, so on a
+//! paused clock this timeout could never elapse.
 
 use std::sync::mpsc;
 use std::time::Duration;

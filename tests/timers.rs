@@ -2,6 +2,13 @@
 //! not, `interval` ticks (burst, delay, skip), and timers that are dropped
 //! leave nothing behind; a reset keeps the waker, huge periods do not
 //! overflow, and on-time `Delay` ticks do not drift.
+//!
+//! Tests of order and of timeout logic run on a paused clock
+//! (`support::paused()`): deadlines are met exactly, in the same order on
+//! every run, in no wall time. A few stay on the real clock because the
+//! real clock is their point: a sleep never ends early by the wall clock,
+//! the loop really parks until a deadline, and `Delay` does not drift by
+//! the loop's wake-up latency (which a paused clock does not have).
 
 mod support;
 
@@ -12,25 +19,25 @@ use std::rc::Rc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use coop::time::{interval_at, sleep, sleep_until, timeout, MissedTickBehavior};
+use coop::time::{advance, interval_at, now, sleep, sleep_until, timeout, MissedTickBehavior};
 use coop::Runtime;
 use futures_util::poll;
-use support::DropCounter;
+use support::{paused, DropCounter};
 
 const MS: Duration = Duration::from_millis(1);
 
 #[test]
-fn timers_fire_in_deadline_order_and_never_early() {
-    // Far enough ahead that every task registers its timer before the
-    // first deadline, even on a loaded machine.
-    let start = Instant::now() + 250 * MS;
+fn timers_fire_in_deadline_order_and_exactly_on_time() {
     // Deadlines out of order, with ties (which fire in the order they were
     // first awaited, i.e. spawn order here).
     let offsets = [7u32, 3, 9, 1, 3, 0, 12, 5, 1, 8];
     let fired = Rc::new(RefCell::new(Vec::new()));
-    coop::block_on({
+    paused().block_on({
         let fired = fired.clone();
         async move {
+            // On a paused clock every task registers before any deadline,
+            // however loaded the machine.
+            let start = now() + 250 * MS;
             let handles: Vec<_> = offsets
                 .iter()
                 .enumerate()
@@ -39,8 +46,7 @@ fn timers_fire_in_deadline_order_and_never_early() {
                     let deadline = start + offset * 3 * MS;
                     coop::spawn(async move {
                         sleep_until(deadline).await;
-                        let now = Instant::now();
-                        assert!(now >= deadline, "timer {i} fired early");
+                        assert_eq!(now(), deadline, "timer {i} fired off its deadline");
                         fired.borrow_mut().push((offset, i));
                     })
                 })
@@ -55,6 +61,7 @@ fn timers_fire_in_deadline_order_and_never_early() {
     assert_eq!(*fired.borrow(), expected);
 }
 
+/// On the real clock: the wall clock is the point.
 #[test]
 fn sleep_waits_at_least_its_duration() {
     let rt = Runtime::new().unwrap();
@@ -67,38 +74,44 @@ fn sleep_waits_at_least_its_duration() {
 
 #[test]
 fn a_reset_sleep_uses_its_new_deadline() {
-    coop::block_on(async {
-        let started = Instant::now();
+    paused().block_on(async {
+        let started = now();
         let mut nap = pin!(sleep(Duration::from_secs(3600)));
         assert!(poll!(nap.as_mut()).is_pending(), "registered for an hour");
-        nap.as_mut().get_mut().reset(Instant::now() + 10 * MS);
+        nap.as_mut().get_mut().reset(now() + 10 * MS);
         nap.await;
-        let took = started.elapsed();
-        assert!(took >= 10 * MS);
-        assert!(took < support::GENEROUS, "the hour-long timer was replaced");
+        assert_eq!(now() - started, 10 * MS, "the hour-long timer was replaced");
     });
 }
 
 #[test]
 fn timeout_that_elapses_gives_elapsed_and_drops_the_future() {
     let drops = DropCounter::new();
-    let rt = Runtime::new().unwrap();
-    let started = Instant::now();
+    let rt = paused();
     let guard = drops.guard();
-    let result = rt.block_on(timeout(20 * MS, async move {
-        let _guard = guard;
-        sleep(Duration::from_secs(3600)).await;
-        "never"
-    }));
+    let (result, took) = rt.block_on(async move {
+        let started = now();
+        let result = timeout(20 * MS, async move {
+            let _guard = guard;
+            sleep(Duration::from_secs(3600)).await;
+            "never"
+        })
+        .await;
+        (result, now() - started)
+    });
     assert_eq!(result.unwrap_err().to_string(), "deadline has elapsed");
-    assert!(started.elapsed() >= 20 * MS, "never early");
+    assert_eq!(
+        took,
+        20 * MS,
+        "elapsed at the deadline, not before or after"
+    );
     assert_eq!(drops.drops(), 1, "the abandoned future was dropped");
     assert_eq!(rt.timer_slots().0, 0, "both timers are gone");
 }
 
 #[test]
 fn timeout_that_does_not_elapse_gives_the_output_and_cancels_its_timer() {
-    let rt = Runtime::new().unwrap();
+    let rt = paused();
     let result = rt.block_on(timeout(Duration::from_secs(3600), async {
         sleep(5 * MS).await;
         42
@@ -156,14 +169,14 @@ fn a_million_timeouts_dropped_before_firing_leave_no_timer_behind() {
 
 #[test]
 fn interval_ticks_on_its_schedule() {
-    coop::block_on(async {
-        let start = Instant::now();
+    paused().block_on(async {
+        let start = now();
         let period = 5 * MS;
         let mut ticks = interval_at(start, period);
         let mut seen = Vec::new();
         for _ in 0..5 {
             let scheduled = ticks.tick().await;
-            assert!(Instant::now() >= scheduled, "a tick came early");
+            assert_eq!(now(), scheduled, "a tick came off its schedule");
             seen.push(scheduled);
         }
         let expected: Vec<_> = (0..5u32).map(|n| start + n * period).collect();
@@ -174,19 +187,20 @@ fn interval_ticks_on_its_schedule() {
 const PERIOD: Duration = Duration::from_millis(10);
 
 /// An interval (every [`PERIOD`], from `start`, set to `behavior`) that
-/// ticked once and then missed ticks: the loop's thread was blocked for
-/// `blocked` (as a badly behaved task would block it). Returns the
-/// interval, `start` and the instant the block ended.
+/// ticked once and then missed ticks: the paused clock jumps by `blocked`
+/// while nobody awaits a tick (as if a badly behaved task had blocked the
+/// loop's thread that long). Returns the interval, `start` and the instant
+/// the block ended. Run it on a paused runtime.
 async fn interval_that_missed_ticks(
     behavior: MissedTickBehavior,
     blocked: Duration,
 ) -> (coop::time::Interval, Instant, Instant) {
-    let start = Instant::now();
+    let start = now();
     let mut ticks = interval_at(start, PERIOD);
     ticks.set_missed_tick_behavior(behavior);
     assert_eq!(ticks.tick().await, start, "the first tick is at start");
-    std::thread::sleep(blocked);
-    (ticks, start, Instant::now())
+    advance(blocked).await;
+    (ticks, start, now())
 }
 
 #[test]
@@ -195,7 +209,7 @@ fn interval_bursts_missed_ticks_by_default_keeping_the_schedule() {
         coop::time::interval(PERIOD).missed_tick_behavior(),
         MissedTickBehavior::Burst
     );
-    coop::block_on(async {
+    paused().block_on(async {
         let (mut ticks, start, unblocked) =
             interval_that_missed_ticks(MissedTickBehavior::Burst, 55 * MS).await;
         // Ticks at 10..50 ms were missed: they all come at once, each
@@ -213,39 +227,37 @@ fn interval_bursts_missed_ticks_by_default_keeping_the_schedule() {
             .collect();
         assert_eq!(burst, expected, "burst keeps start + n * period");
         let missed = burst.iter().filter(|&&s| s <= unblocked).count();
-        assert!(
-            missed >= 5,
-            "at least the ticks at 10..50 ms burst: {missed}"
-        );
+        assert_eq!(missed, 5, "the ticks at 10..50 ms burst");
+        assert_eq!(now(), start + 6 * PERIOD, "then the schedule goes on");
     });
 }
 
 #[test]
 fn interval_with_delay_restarts_the_schedule_after_a_late_tick() {
-    coop::block_on(async {
-        let (mut ticks, _, unblocked) =
+    paused().block_on(async {
+        let (mut ticks, start, unblocked) =
             interval_that_missed_ticks(MissedTickBehavior::Delay, 35 * MS).await;
-        let late = ticks.tick().await; // the missed ~10 ms tick, late
-        assert!(late < unblocked, "the missed tick is delivered late");
+        let late = ticks.tick().await; // the missed 10 ms tick, late
+        assert_eq!(late, start + PERIOD, "the missed tick is delivered late");
+        assert_eq!(now(), unblocked, "at once");
         let next = ticks.tick().await;
-        assert!(next >= unblocked + PERIOD, "one period after the late tick");
+        assert_eq!(next, unblocked + PERIOD, "one period after the late tick");
+        assert_eq!(now(), next);
     });
 }
 
 #[test]
 fn interval_with_skip_drops_missed_ticks_and_stays_on_the_grid() {
-    coop::block_on(async {
+    paused().block_on(async {
         let (mut ticks, start, unblocked) =
             interval_that_missed_ticks(MissedTickBehavior::Skip, 35 * MS).await;
-        let on_the_grid = |tick: Instant| (tick - start).as_nanos() % PERIOD.as_nanos() == 0;
         let late = ticks.tick().await;
-        assert!(
-            late < unblocked && on_the_grid(late),
-            "one missed tick, late"
-        );
+        assert_eq!(late, start + PERIOD, "one missed tick, late");
+        assert_eq!(now(), unblocked, "at once");
         let next = ticks.tick().await;
-        assert!(next > unblocked, "the other missed ticks were skipped");
-        assert!(on_the_grid(next), "and the schedule kept its grid");
+        // 20 and 30 ms were skipped; 40 ms is the next point of the grid.
+        assert_eq!(next, start + 4 * PERIOD, "skipped to the grid");
+        assert_eq!(now(), next);
     });
 }
 
@@ -255,6 +267,7 @@ fn interval_with_a_zero_period_panics() {
     let _ = coop::time::interval(Duration::ZERO);
 }
 
+/// On the real clock: the loop really parks until the deadline.
 #[test]
 fn timers_need_no_task_when_polled_in_block_on_directly() {
     // The block_on future awaits a timer; nothing else runs. The loop must
@@ -276,15 +289,15 @@ fn a_sleep_reset_inside_poll_still_wakes_the_task_at_the_new_deadline() {
     // `poll`, and the task returns `Pending` without polling the sleep
     // again. Only the moved timer can wake it; the outer bound polls its
     // own timer first, so a task it wakes reports the lost wake-up.
-    support::within(support::GENEROUS * 2, || {
-        coop::block_on(async {
-            let started = Instant::now();
+    support::within(support::GENEROUS, || {
+        paused().block_on(async {
+            let started = now();
             let mut nap = sleep(Duration::from_secs(3600));
             let mut reset = false;
             let idle = std::future::poll_fn(|cx| {
                 if !reset {
                     assert!(std::pin::Pin::new(&mut nap).poll(cx).is_pending());
-                    nap.reset(Instant::now() + 50 * MS);
+                    nap.reset(now() + 50 * MS);
                     reset = true;
                     return Poll::Pending;
                 }
@@ -297,7 +310,7 @@ fn a_sleep_reset_inside_poll_still_wakes_the_task_at_the_new_deadline() {
                 }
                 futures_util::future::Either::Right(_) => {}
             }
-            assert!(started.elapsed() >= 50 * MS, "never early");
+            assert_eq!(now() - started, 50 * MS, "woken at the new deadline");
         })
     });
 }
@@ -333,6 +346,7 @@ fn interval_with_a_huge_period_ticks_once_and_then_waits_without_overflowing() {
 
 #[test]
 fn interval_with_delay_keeps_the_schedule_when_no_tick_is_missed() {
+    // On the real clock: a paused clock has no wake-up latency to drift by.
     // Each on-time tick is observed a little late (the loop's wake-up
     // latency); re-basing on it every time would move every tick by that
     // latency. On-time ticks must stay exactly one period apart; a loaded

@@ -71,7 +71,7 @@ mod pool;
 mod task;
 
 pub(crate) use name::ThreadName;
-pub(crate) use pool::{BlockingPool, PoolConfig};
+pub(crate) use pool::{on_worker, BlockingPool, PoolConfig};
 pub(crate) use task::BlockingTask;
 
 #[cfg(all(test, loom))]

@@ -334,6 +334,14 @@ crate::loom::thread_local! {
     static JOB_RETURNED: Cell<bool> = Cell::new(false);
 }
 
+/// True on a blocking-pool worker: a wake from here has the source
+/// `WakeSource::Blocking`.
+pub(crate) fn on_worker() -> bool {
+    WORKER
+        .try_with(|worker| worker.try_borrow().map_or(true, |w| w.is_some()))
+        .unwrap_or(false)
+}
+
 /// Called by a blocking job on its thread as soon as its closure returns,
 /// before its `JoinHandle` is woken: the worker counts itself searching
 /// (see the module docs).

@@ -23,18 +23,21 @@
 //! (in `shared.rs`) the part other threads reach through wakers.
 
 mod owned;
+mod queue_policy;
 mod run_queue;
 #[cfg(all(test, not(loom), not(miri)))]
 mod run_queue_proptests;
 mod shared;
+mod turn;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
 
+pub use queue_policy::QueuePolicy;
 pub(crate) use shared::Shared;
+pub use turn::Turn;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::panic::Location;
@@ -45,8 +48,9 @@ use std::time::{Duration, Instant};
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, WakeArc};
+use crate::observe::{Metrics, Observer, Origin, TaskSnapshot, TaskState};
 use crate::park::Driver;
-use crate::task::{new_task, IdBlock, JoinHandle, Ran, TaskId, TaskRef, UNBOUND};
+use crate::task::{new_task, IdBlock, JoinHandle, Ran, TaskId, TaskRef, WakeSource, UNBOUND};
 use crate::time::heap::TimerHeap;
 use crate::time::Clock;
 use crate::trace;
@@ -68,6 +72,10 @@ pub(crate) struct Config {
     pub(crate) pool: crate::blocking::PoolConfig,
     /// Whether the clock starts paused (`Builder::start_paused`).
     pub(crate) start_paused: bool,
+    /// Polls longer than this are reported (`Builder::slow_poll_threshold`).
+    pub(crate) slow_poll: Option<Duration>,
+    /// Which runnable task goes first (`Builder::queue_policy`).
+    pub(crate) queue_policy: QueuePolicy,
 }
 
 /// The loop-thread half of a runtime.
@@ -91,9 +99,9 @@ pub(crate) struct Core {
     ids: IdBlock,
     /// The task being polled right now, for `coop::task::id()`.
     current: Cell<Option<TaskId>>,
-    /// Names given through `coop::task::Builder`, kept beside the tasks so
-    /// an unnamed task pays nothing for them.
-    names: RefCell<HashMap<TaskId, Box<str>>>,
+    /// The seam to metrics, wake sources, snapshots and the timeline
+    /// (`observe/`): the loop reports each step to it.
+    observe: Observer,
 }
 
 impl Core {
@@ -102,7 +110,7 @@ impl Core {
         let clock = Clock::new(config.start_paused);
         Ok(Core {
             shared: Arc::new(Shared::new(unparker, config.pool.clone())),
-            run_queue: LocalQueue::default(),
+            run_queue: LocalQueue::new(config.queue_policy),
             owned: OwnedTasks::default(),
             timers: RefCell::new(TimerHeap::new(clock.now())),
             clock,
@@ -110,11 +118,11 @@ impl Core {
             #[cfg(not(loom))]
             io: driver.io_handle().clone(),
             driver: RefCell::new(driver),
+            observe: Observer::new(config.slow_poll),
             config,
             remote_countdown: Cell::new(0),
             ids: IdBlock::default(),
             current: Cell::new(None),
-            names: RefCell::new(HashMap::new()),
         })
     }
 
@@ -155,32 +163,28 @@ impl Core {
     where
         F: Future + 'static,
     {
-        let id = self.ids.next();
-        // The task is born with its owned-list reference, so binding it
-        // costs no reference-count update.
-        let (owned, queued, join) = new_task(future, self.shared.clone(), id, location);
-        if self.bind(owned) {
-            self.run_queue.push(queued);
-        }
-        JoinHandle::new(join)
+        self.spawn_named(future, location, None)
     }
 
-    /// [`spawn`](Self::spawn) with a name, kept in the side table until the
-    /// task finishes.
+    /// [`spawn`](Self::spawn) with an optional name, kept in the observer's
+    /// side table until the task finishes.
     pub(crate) fn spawn_named<F>(
         &self,
         future: F,
         location: &'static Location<'static>,
-        name: Box<str>,
+        name: Option<Box<str>>,
     ) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
     {
-        let handle = self.spawn(future, location);
-        if !handle.is_finished() {
-            self.names.borrow_mut().insert(handle.id(), name);
+        let id = self.ids.next();
+        // The task is born with its owned-list reference, so binding it
+        // costs no reference-count update.
+        let (owned, queued, join) = new_task(future, self.shared.clone(), id, location);
+        if self.bind(owned, location, name.as_deref()) {
+            self.run_queue.push(queued);
         }
-        handle
+        JoinHandle::new(join)
     }
 
     /// The id of the task being polled, if any.
@@ -188,10 +192,39 @@ impl Core {
         self.current.get()
     }
 
-    /// The name a task was given at spawn, if any.
-    #[allow(dead_code)] // read by snapshots
-    pub(crate) fn task_name(&self, id: TaskId) -> Option<Box<str>> {
-        self.names.borrow().get(&id).cloned()
+    /// What the loop has done so far (`Runtime::metrics`).
+    pub(crate) fn metrics(&self) -> Metrics {
+        self.observe.metrics(self.run_queue.max_depth())
+    }
+
+    /// The loop's observer, for the few reports made outside the loop
+    /// (a budget yield inside a poll).
+    pub(crate) fn observe(&self) -> &Observer {
+        &self.observe
+    }
+
+    /// One snapshot per live task, in task-list order (`Runtime::tasks`).
+    pub(crate) fn tasks(&self) -> Vec<TaskSnapshot> {
+        let records = self.observe.records();
+        self.owned.with_each(|key, task| {
+            let header = task.header();
+            let record = records.get(key);
+            let state = header.state.load();
+            TaskSnapshot {
+                id: header.id,
+                name: records.name_of(header.id),
+                spawned_at: record.and_then(|r| records.site_of(r)),
+                state: if state.is_running() {
+                    TaskState::Running
+                } else if state.is_scheduled() {
+                    TaskState::Runnable
+                } else {
+                    TaskState::Waiting
+                },
+                polls: record.map_or(0, |r| r.polls()),
+                woken_by: record.and_then(|r| r.woken_by()),
+            }
+        })
     }
 
     /// Binds a task to this loop's task list. After shutdown has begun the
@@ -199,9 +232,13 @@ impl Core {
     /// thread (its future dropped, its `JoinHandle` finished), and `false`
     /// says it must not be queued.
     #[inline(always)]
-    fn bind(&self, owned: TaskRef) -> bool {
+    fn bind(&self, owned: TaskRef, at: &'static Location<'static>, name: Option<&str>) -> bool {
+        let id = owned.header().id;
         match self.owned.bind(owned) {
-            Ok(()) => true,
+            Ok(()) => {
+                self.observe.bound(id, at, name, WakeSource::Spawn);
+                true
+            }
             Err(refused) => {
                 cancel_refused(refused);
                 false
@@ -222,15 +259,18 @@ impl Core {
         let waker = Waker::from(main.clone());
         let mut cx = Context::from_waker(&waker);
         let mut future = std::pin::pin!(future);
+        self.observe.resumed();
 
         loop {
             // 1. The future given to block_on is not a task; it has its own
             //    waker that just sets `woken`.
             if main.woken.take() {
                 trace::block_on_poll();
+                self.observe.block_on_started();
                 let polled = crate::budget::with_budget(self.config.budget, || {
                     future.as_mut().poll(&mut cx)
                 });
+                self.observe.block_on_ended(polled.is_ready());
                 if let Poll::Ready(output) = polled {
                     return output;
                 }
@@ -245,6 +285,33 @@ impl Core {
         }
     }
 
+    /// One step for `Runtime::turn`: poll one runnable task once, or, with
+    /// none runnable, look at I/O and timers without sleeping.
+    pub(crate) fn step(self: &Rc<Self>) -> Turn {
+        let _enter = context::enter(self.clone());
+        self.observe.resumed();
+        if let Some(task) = self.next_task() {
+            let id = task.header().id;
+            let ready = self.run_task(task);
+            return Turn::Polled { task: id, ready };
+        }
+        let (events, timers_fired) = self.park_with(Some(Duration::ZERO), || false);
+        // The loop's own wake-up (a remote wake) counts as an event in
+        // the driver; what matters here is whether anything became runnable.
+        if events == 0
+            && timers_fired == 0
+            && self.run_queue.is_empty()
+            && self.shared.remote.is_empty()
+        {
+            Turn::Idle
+        } else {
+            Turn::Parked {
+                events,
+                timers_fired,
+            }
+        }
+    }
+
     /// Picks the next task. Local first, but every `remote_interval` picks
     /// the remote queue goes first, so neither can starve the other.
     fn next_task(&self) -> Option<TaskRef> {
@@ -253,50 +320,73 @@ impl Core {
         let left = self.remote_countdown.get();
         if left == 0 {
             self.remote_countdown.set(self.config.remote_interval - 1);
-            self.shared.remote.pop().or_else(|| self.run_queue.pop())
+            self.pop_remote().or_else(|| self.run_queue.pop())
         } else {
             self.remote_countdown.set(left - 1);
-            self.run_queue.pop().or_else(|| self.shared.remote.pop())
+            self.run_queue.pop().or_else(|| self.pop_remote())
         }
     }
 
-    /// Polls one task once and files it according to the outcome.
-    fn run_task(&self, task: TaskRef) {
-        trace::pick(task.header().id);
-        if task.owned_key() == UNBOUND {
-            // Spawned from another thread: it joins this loop's task list
-            // the first time the loop sees it.
-            if !self.bind(task.clone_ref()) {
-                return;
+    /// Takes a task off the remote queue: a remote wake (reported to the
+    /// observer here, on the loop, so the waking thread counts nothing), or
+    /// a task spawned on another thread, which joins this loop's task list
+    /// now.
+    fn pop_remote(&self) -> Option<TaskRef> {
+        loop {
+            let (task, origin) = self.shared.remote.pop()?;
+            match origin {
+                Origin::Woken(source) => self.observe.woke_remotely(&task, source),
+                Origin::Spawned(at) => {
+                    if task.owned_key() == UNBOUND && !self.bind(task.clone_ref(), at, None) {
+                        continue;
+                    }
+                }
             }
+            return Some(task);
         }
-        self.current.set(Some(task.header().id));
+    }
+
+    /// Polls one task once and files it according to the outcome. Returns
+    /// whether it finished.
+    fn run_task(&self, task: TaskRef) -> bool {
+        let id = task.header().id;
+        trace::pick(id);
+        // Tasks spawned on other threads were bound when popped.
+        debug_assert_ne!(task.owned_key(), UNBOUND);
+        let key = task.owned_key();
+        self.current.set(Some(id));
+        self.observe.poll_started(&task);
         let ran = task.run(self.config.budget);
+        self.observe
+            .poll_ended(id, key, matches!(ran, Ran::Complete(_)));
         self.current.set(None);
         match ran {
-            Ran::Idle => {}
-            Ran::Reschedule(task) => self.run_queue.push(task),
+            Ran::Idle => false,
+            Ran::Reschedule(task) => {
+                // Woken while it ran: by its own poll (a yield, a budget
+                // stop), which is where nearly all such wakes come from.
+                self.observe.rescheduled(&task, id);
+                self.run_queue.push(task);
+                false
+            }
             Ran::Complete(task) => {
-                self.forget_name(task.header().id);
+                let key = task.owned_key();
                 // Dropped outside the list's borrow: the last reference may
                 // free the task, which may run user destructors.
                 let owned = self.owned.release(&task);
+                if owned.is_some() {
+                    self.observe.released(key, id);
+                }
                 drop(owned);
+                true
             }
-        }
-    }
-
-    /// Drops a finished task's name; one branch for an unnamed runtime.
-    #[inline(always)]
-    fn forget_name(&self, id: TaskId) {
-        if !self.names.borrow().is_empty() {
-            self.names.borrow_mut().remove(&id);
         }
     }
 
     /// Parks in the driver (zero timeout if anything is runnable), then
     /// fires due timers.
     fn turn(&self, main_woken: impl Fn() -> bool) {
+        self.run_queue.trim();
         let has_work = || !self.run_queue.is_empty() || main_woken();
         let timeout_now = || {
             if has_work() {
@@ -312,17 +402,27 @@ impl Core {
         // for work: a subscriber may wake or spawn here (see `trace.rs`).
         // The timeout is computed only if a subscriber listens.
         trace::park(timeout_now);
-        let mut timeout = timeout_now();
+        self.park_with(timeout_now(), has_work);
+    }
+
+    /// Parks for at most `timeout` (less if work arrives) and fires due
+    /// timers. Returns the I/O events and the timers fired.
+    fn park_with(
+        &self,
+        mut timeout: Option<Duration>,
+        has_work: impl Fn() -> bool,
+    ) -> (usize, usize) {
+        let from = self.observe.parking();
         let mut driver = self.driver.borrow_mut();
         let on = driver.park_on();
         // Paused time: rather than sleep until the next timer, jump the
         // clock to it if the loop is idle (one branch when not paused).
         if timeout != Some(Duration::ZERO) && self.clock.is_paused() {
-            timeout = self.auto_advance(&mut driver, on, has_work);
+            timeout = self.auto_advance(&mut driver, on, &has_work);
         }
         let mut sleeping = false;
         if timeout != Some(Duration::ZERO) {
-            if self.shared.prepare_park(on, has_work) {
+            if self.shared.prepare_park(on, &has_work) {
                 sleeping = true;
             } else {
                 timeout = Some(Duration::ZERO);
@@ -334,7 +434,10 @@ impl Core {
             self.shared.after_park();
         }
         trace::unpark(events);
-        self.fire_timers();
+        self.observe.timers_firing();
+        let fired = self.fire_timers();
+        self.observe.unparked(from, events, fired);
+        (events, fired)
     }
 
     /// The loop would sleep with a paused clock: looks at I/O without
@@ -359,14 +462,16 @@ impl Core {
         Some(Duration::ZERO)
     }
 
-    /// Wakes every timer whose deadline has passed, in deadline order.
-    fn fire_timers(&self) {
+    /// Wakes every timer whose deadline has passed, in deadline order, and
+    /// returns how many fired.
+    fn fire_timers(&self) -> usize {
         if self.timers.borrow().len() == 0 {
-            return;
+            return 0;
         }
         let now = self.clock.now();
         let mut fired = self.fired.take();
         self.timers.borrow_mut().fire_due(now, &mut fired);
+        let count = fired.len();
         for (deadline, waker) in fired.drain(..) {
             trace::timer_fired(deadline, now);
             // User code (whoever polled the `Sleep`): a panic in it must
@@ -374,6 +479,7 @@ impl Core {
             let _ = crate::catch::catch(|| waker.wake());
         }
         self.fired.replace(fired);
+        count
     }
 
     /// Cancels every task (dropping its future here, on the loop's thread),
@@ -408,7 +514,7 @@ impl Core {
                 task.shutdown();
             }
             drop(tasks);
-            self.names.borrow_mut().clear();
+            self.observe.cleared();
             while !self.run_queue.is_empty() {
                 self.run_queue.clear();
             }
@@ -425,6 +531,7 @@ impl Core {
                 self.run_queue.clear();
             }
         });
+        self.observe.finish();
     }
 }
 
@@ -441,20 +548,32 @@ fn cancel_refused(refused: TaskRef) {
 pub(crate) fn schedule(task: TaskRef) {
     let id = task.header().id;
     let mut task = Some(task);
+    let mut source = 0;
+    // The one thread-local read of a wake: the current runtime, whose
+    // observer knows who is waking.
     context::try_with_core(|core| {
         let header = task.as_ref().expect("not taken yet").header();
         if Arc::ptr_eq(&core.shared, &header.scheduler) {
-            core.run_queue.push(task.take().expect("not taken yet"));
+            let task = task.take().expect("not taken yet");
+            source = core.observe.woke(&task);
+            core.run_queue.push(task);
         }
     });
     // Traced outside the borrow of the current runtime, once queued.
     let Some(task) = task else {
-        trace::task_wake(id, false);
+        trace::task_wake(id, false, crate::observe::unpack_source(source));
         return;
     };
-    trace::task_wake(id, true);
+    // Off the loop (or on another runtime's): a pool worker or another
+    // thread. The source travels with the task in the remote queue.
+    let source = if crate::blocking::on_worker() {
+        WakeSource::Blocking
+    } else {
+        WakeSource::Remote
+    };
+    trace::task_wake(id, true, Some(source));
     let shared = task.header().scheduler.clone();
-    shared.push_remote(task);
+    shared.push_remote(task, source);
 }
 
 /// The waker of the future passed to `block_on`.
@@ -480,8 +599,9 @@ impl Woken {
         Woken(AtomicBool::new(true))
     }
 
-    fn set(&self) {
-        self.0.swap(true, Ordering::SeqCst);
+    /// Sets the flag, returning whether it was set already.
+    fn set(&self) -> bool {
+        self.0.swap(true, Ordering::SeqCst)
     }
 
     /// Clears the flag, returning whether it was set.
@@ -500,7 +620,16 @@ impl std::task::Wake for MainWaker {
     }
 
     fn wake_by_ref(self: &WakeArc<Self>) {
-        self.woken.set();
+        let again = self.woken.set();
+        // Who woke the main future, for the timeline's arrow; a constant
+        // `false` without it, so no lookup.
+        if !again && crate::observe::SEES_BLOCK_ON_WAKES {
+            context::try_with_core(|core| {
+                if Arc::ptr_eq(&core.shared, &self.shared) {
+                    core.observe.block_on_woken();
+                }
+            });
+        }
         self.shared.unpark();
     }
 }

@@ -68,6 +68,16 @@ impl OwnedTasks {
         tasks
     }
 
+    /// Calls `f` with each task and its key, collecting the results.
+    pub(crate) fn with_each<T>(&self, mut f: impl FnMut(usize, &TaskRef) -> T) -> Vec<T> {
+        let tasks = self.tasks.borrow();
+        tasks
+            .iter()
+            .enumerate()
+            .map(|(key, task)| f(key, task))
+            .collect()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.tasks.borrow().len()
     }

@@ -24,9 +24,13 @@
 //! the loop is awake a remote wake costs one lock and no system call.
 
 use crate::blocking::{BlockingPool, PoolConfig};
+use std::panic::Location;
+
 use crate::loom::sync::atomic::{fence, AtomicU8, Ordering};
+use crate::observe::Origin;
 use crate::park::{ParkOn, Unparker};
 use crate::task::TaskRef;
+use crate::task::WakeSource;
 
 use super::run_queue::RemoteQueue;
 
@@ -57,9 +61,10 @@ impl Shared {
         }
     }
 
-    /// Queues a task woken on another thread and wakes the loop.
-    pub(crate) fn push_remote(&self, task: TaskRef) {
-        match self.remote.push(task) {
+    /// Queues a task woken on another thread and wakes the loop. The wake
+    /// source (the blocking pool, or another thread) travels with it.
+    pub(crate) fn push_remote(&self, task: TaskRef, source: WakeSource) {
+        match self.remote.push(task, Origin::Woken(source)) {
             Ok(()) => self.unpark(),
             // The runtime is gone: its tasks were all cancelled, so there is
             // nothing to run. Dropping the reference is all that is left.
@@ -72,8 +77,8 @@ impl Shared {
     /// task is cancelled here, so its `JoinHandle` reports that instead of
     /// waiting forever; its future is `Send`, so dropping it on this thread
     /// is fine.
-    pub(crate) fn spawn_remote(&self, task: TaskRef) {
-        match self.remote.push(task) {
+    pub(crate) fn spawn_remote(&self, task: TaskRef, at: &'static Location<'static>) {
+        match self.remote.push(task, Origin::Spawned(at)) {
             Ok(()) => self.unpark(),
             Err(task) => {
                 task.shutdown();
@@ -124,7 +129,7 @@ mod loom_tests {
     use crate::blocking::PoolConfig;
     use crate::loom::sync::Arc;
     use crate::park::{Driver, ParkOn};
-    use crate::task::{TaskId, TaskRef};
+    use crate::task::{TaskId, TaskRef, WakeSource};
 
     fn shared_with_driver() -> (Driver, Arc<Shared>) {
         let (driver, unparker) = Driver::new().unwrap();
@@ -156,14 +161,16 @@ mod loom_tests {
                 driver.loom_has_sources = has_sources;
                 let (queued, join) = task(&shared);
                 let remote = shared.clone();
-                let waker = crate::loom::thread::spawn(move || remote.push_remote(queued));
+                let waker = crate::loom::thread::spawn(move || {
+                    remote.push_remote(queued, WakeSource::Remote)
+                });
 
                 let on = driver.park_on();
                 if shared.prepare_park(on, || false) {
                     driver.park(on, None);
                     shared.after_park();
                 }
-                let task = shared.remote.pop().expect("the woken task is in the queue");
+                let (task, _) = shared.remote.pop().expect("the woken task is in the queue");
                 waker.join().unwrap();
                 assert!(shared.remote.is_empty());
                 // Release the references (the queue entry and the join side).
@@ -185,8 +192,8 @@ mod loom_tests {
             let (second, join2) = task(&shared);
             let remote = shared.clone();
             let waker = crate::loom::thread::spawn(move || {
-                remote.push_remote(first);
-                remote.push_remote(second);
+                remote.push_remote(first, WakeSource::Remote);
+                remote.push_remote(second, WakeSource::Remote);
             });
 
             let mut popped = Vec::new();
@@ -197,7 +204,7 @@ mod loom_tests {
                     driver.park(on, None);
                     shared.after_park();
                 }
-                while let Some(task) = shared.remote.pop() {
+                while let Some((task, _)) = shared.remote.pop() {
                     popped.push(task);
                 }
                 driver.loom_has_sources = true;

@@ -2,7 +2,7 @@
 //! (which task is running).
 //!
 //! A name does not live in the task's allocation: the loop keeps it in a
-//! side table keyed by [`TaskId`] (`executor/mod.rs`, `Core::names`) until
+//! side table keyed by [`TaskId`] (`observe/records.rs`) until
 //! the task finishes, so an unnamed task costs the same memory as before.
 
 use std::future::Future;
@@ -39,7 +39,8 @@ impl Builder {
     }
 
     /// The task's name. The loop keeps it beside the task until the task
-    /// finishes (task snapshots, which will show it, are not built yet).
+    /// finishes; [`Runtime::tasks`](crate::Runtime::tasks) and the
+    /// slow-poll warning show it.
     ///
     /// ```
     /// coop::block_on(async {
@@ -76,9 +77,8 @@ impl Builder {
     {
         let location = std::panic::Location::caller();
         let name = self.name;
-        crate::context::with_core("coop::task::Builder::spawn", |core| match name {
-            Some(name) => core.spawn_named(future, location, name),
-            None => core.spawn(future, location),
+        crate::context::with_core("coop::task::Builder::spawn", |core| {
+            core.spawn_named(future, location, name)
         })
     }
 }

@@ -29,6 +29,11 @@ impl TaskId {
         TaskId(NonZeroU64::new(n).expect("the id counter starts at 1"))
     }
 
+    /// The id a number stands for (the observer's packed records).
+    pub(crate) fn from_u64(n: NonZeroU64) -> TaskId {
+        TaskId(n)
+    }
+
     /// The id as a number, for logs and metrics.
     ///
     /// ```

@@ -96,6 +96,7 @@ mod raw;
 mod state;
 #[cfg(all(test, not(loom), not(miri)))]
 mod state_proptests;
+mod wake_source;
 mod waker;
 
 #[cfg(all(test, loom))]
@@ -103,6 +104,7 @@ mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+pub use crate::observe::{TaskSnapshot, TaskState};
 pub use builder::{id, try_id, Builder};
 pub use error::JoinError;
 pub(crate) use harness::Ran;
@@ -110,6 +112,7 @@ pub(crate) use id::IdBlock;
 pub use id::TaskId;
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
+pub use wake_source::WakeSource;
 
 pub use crate::blocking::spawn_blocking;
 pub use crate::yield_now::{yield_now, YieldNow};

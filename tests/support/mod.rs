@@ -242,3 +242,46 @@ impl Signal {
 /// a loaded 2-core machine. Only ever used as an upper bound that a hang or
 /// a missed wake-up would blow through.
 pub const GENEROUS: Duration = Duration::from_secs(20);
+
+/// A runtime whose clock starts paused (`Builder::start_paused(true)`):
+/// timers fire in deadline order at their exact deadlines, and a test that
+/// waits an hour takes microseconds of wall time. Read the time with
+/// `coop::time::now()`, not `Instant::now()`.
+pub fn paused() -> coop::Runtime {
+    coop::Builder::new()
+        .start_paused(true)
+        .build()
+        .expect("the runtime builds")
+}
+
+/// Runs this test binary again as a child process that runs only `test`,
+/// with `child_env` set (the test sees it and does the child's part) and
+/// each of `env` set (`Some`) or removed (`None`), stdout on a pipe.
+/// Panics, with the child's output, unless its test passed; returns its
+/// stdout. For what a test cannot do in a shared, multi-threaded process
+/// (set an environment variable the runtime reads, own stdout).
+pub fn run_as_child(
+    test: &str,
+    child_env: &str,
+    env: &[(&str, Option<&std::ffi::OsStr>)],
+) -> String {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(child_env, "1");
+    for (key, value) in env {
+        match value {
+            Some(value) => command.env(key, value),
+            None => command.env_remove(key),
+        };
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "child failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    stdout
+}
