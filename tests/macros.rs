@@ -1,8 +1,8 @@
 //! `#[coop::test]` at work: the body runs on a coop runtime, a `Result`
 //! return type and `?` work, other attributes are kept, and the arguments
 //! reach the runtime's builder. (`#[coop::main]` is seen running in
-//! `tests/ui/pass_*.rs`, run by `tests/macros_ui.rs`, and in
-//! `examples/execution_order.rs`; compile errors are in `tests/ui/` too.)
+//! `macros/tests/ui/pass_*.rs`, run by `macros/tests/ui.rs`, and in
+//! `examples/execution_order.rs`; compile errors are in `macros/tests/ui/` too.)
 
 #![cfg(feature = "macros")]
 
