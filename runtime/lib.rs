@@ -51,7 +51,7 @@
 //! | `handle.rs` | [`Handle`]: spawn on the loop from any thread |
 //! | `blocking/` | the blocking pool behind [`spawn_blocking`] |
 //! | `park_thread.rs` | waiting on a future from a plain thread ([`Handle::block_on`], [`JoinHandle::join_blocking`]) |
-//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `join_set.rs` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]), `wake_source.rs` ([`task::WakeSource`]) |
+//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `abort.rs` ([`task::AbortHandle`]), `join_set/` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]), `wake_source.rs` ([`task::WakeSource`]) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], [`net::TcpSocket`] (socket options before bind), Unix sockets |
 //! | `signal/` | Unix signals on the reactor: [`signal::ctrl_c`], [`signal::unix::signal`] |

@@ -1,8 +1,8 @@
 //! `#[coop::test]` at work: the body runs on a coop runtime, a `Result`
 //! return type and `?` work, other attributes are kept, and the arguments
 //! reach the runtime's builder. (`#[coop::main]` is seen running in
-//! `tests/ui/pass_*.rs`, run by `tests/macros_ui.rs`, and in
-//! `examples/execution_order.rs`; compile errors are in `tests/ui/` too.)
+//! `macros/tests/ui/pass_*.rs`, run by `macros/tests/ui.rs`, and in
+//! `examples/execution_order.rs`; compile errors are in `macros/tests/ui/` too.)
 
 #![cfg(feature = "macros")]
 
@@ -80,4 +80,39 @@ async fn without_arguments_the_default_budget_applies() {
 async fn every_builder_argument_and_a_renamed_crate_are_accepted() {
     let on_pool = renamed_coop::spawn_blocking(|| 2 + 2);
     assert_eq!(on_pool.await.unwrap(), 4);
+}
+
+#[coop::test(start_paused = true)]
+async fn start_paused_runs_the_test_on_a_paused_clock_an_hour_passes_at_once() {
+    let wall = std::time::Instant::now();
+    let start = coop::time::now();
+    let order = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let late = coop::spawn({
+        let order = order.clone();
+        async move {
+            coop::time::sleep(Duration::from_secs(3600)).await;
+            order.borrow_mut().push("hour");
+        }
+    });
+    coop::time::sleep(Duration::from_secs(60)).await;
+    order.borrow_mut().push("minute");
+    late.await.unwrap();
+    let elapsed = coop::time::now() - start;
+    assert_eq!(*order.borrow(), ["minute", "hour"]);
+    // The runtime's clock jumped to the deadline; the wall clock hardly moved.
+    assert!(elapsed >= Duration::from_secs(3600), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(3601), "{elapsed:?}");
+    assert!(
+        wall.elapsed() < Duration::from_secs(60),
+        "slept on the wall clock"
+    );
+    // Already paused, so resuming works (it panics on a running clock).
+    coop::time::resume();
+}
+
+#[coop::test(start_paused = false)]
+async fn start_paused_false_leaves_the_clock_running() {
+    // Pausing panics on a clock that is already paused.
+    coop::time::pause();
+    coop::time::resume();
 }

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::{Expr, ExprLit, Lit, LitInt, Meta, MetaNameValue, Path, Token};
+use syn::{Expr, ExprLit, Lit, LitBool, LitInt, Meta, MetaNameValue, Path, Token};
 
 /// The arguments that map onto `Builder` methods taking a count.
 const COUNTS: [&str; 3] = ["event_interval", "budget", "max_blocking_threads"];
@@ -13,6 +13,8 @@ const COUNTS: [&str; 3] = ["event_interval", "budget", "max_blocking_threads"];
 pub(crate) struct Config {
     /// `(method, value)` pairs, in the order written.
     pub(crate) builder_calls: Vec<(syn::Ident, LitInt)>,
+    /// `start_paused = true/false`, if given: `Builder::start_paused`.
+    pub(crate) start_paused: Option<LitBool>,
     /// Where the `coop` crate is: `::coop` unless `crate = "…"` says.
     pub(crate) crate_path: Path,
 }
@@ -22,6 +24,7 @@ pub(crate) struct Config {
 pub(crate) fn parse(args: TokenStream) -> (Config, Option<syn::Error>) {
     let mut config = Config {
         builder_calls: Vec::new(),
+        start_paused: None,
         crate_path: syn::parse_quote!(::coop),
     };
     let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args) {
@@ -70,13 +73,14 @@ fn apply(config: &mut Config, pair: &MetaNameValue) -> syn::Result<()> {
             config.builder_calls.push((key.clone(), value));
         }
         "start_paused" => {
-            if bool_lit(&pair.value)? {
+            let value = bool_lit(&pair.value)?;
+            if config.start_paused.is_some() {
                 return Err(syn::Error::new_spanned(
-                    pair,
-                    "`start_paused = true` is not yet supported: coop has no paused clock \
-                     yet (time always runs); remove the argument",
+                    key,
+                    "`start_paused` is given twice",
                 ));
             }
+            config.start_paused = Some(value);
         }
         "crate" => config.crate_path = crate_path(&pair.value)?,
         "flavor" | "worker_threads" => {
@@ -94,7 +98,7 @@ fn unknown(key: &impl quote::ToTokens) -> syn::Error {
     syn::Error::new_spanned(
         key,
         "unknown argument; expected `event_interval = N`, `budget = N`, \
-         `max_blocking_threads = N`, `start_paused = false` or `crate = \"path\"`",
+         `max_blocking_threads = N`, `start_paused = true` or `crate = \"path\"`",
     )
 }
 
@@ -124,9 +128,9 @@ fn count(value: &Expr, name: &str) -> syn::Result<LitInt> {
     }
 }
 
-fn bool_lit(value: &Expr) -> syn::Result<bool> {
+fn bool_lit(value: &Expr) -> syn::Result<LitBool> {
     match literal(value) {
-        Some(Lit::Bool(b)) => Ok(b.value),
+        Some(Lit::Bool(b)) => Ok(LitBool::new(b.value, b.span)),
         _ => Err(syn::Error::new_spanned(value, "expected `true` or `false`")),
     }
 }

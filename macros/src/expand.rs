@@ -104,7 +104,13 @@ fn rewrite(kind: Kind, mut function: ItemFn, config: &args::Config) -> TokenStre
     let calls = config
         .builder_calls
         .iter()
-        .map(|(method, value)| quote_spanned!(value.span()=> .#method(#value)));
+        .map(|(method, value)| quote_spanned!(value.span()=> .#method(#value)))
+        .chain(
+            config
+                .start_paused
+                .iter()
+                .map(|value| quote_spanned!(value.span()=> .start_paused(#value))),
+        );
     let output = match &function.sig.output {
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => quote!(#ty),

@@ -42,11 +42,11 @@ use proc_macro::TokenStream;
 /// | `event_interval = N` | `Builder::event_interval(N)` |
 /// | `budget = N` | `Builder::budget(N)` |
 /// | `max_blocking_threads = N` | `Builder::max_blocking_threads(N)` |
+/// | `start_paused = true` | `Builder::start_paused(true)`: the clock starts paused |
 /// | `crate = "path"` | where `coop` is, if renamed (default `::coop`) |
 ///
-/// `start_paused = true` is reserved: coop has no paused clock yet, so it
-/// is a compile error for now. tokio's `flavor` and `worker_threads` do
-/// not apply (coop has one thread) and are errors too.
+/// tokio's `flavor` and `worker_threads` do not apply (coop has one
+/// thread) and are compile errors.
 ///
 /// ```
 /// #[coop::main]
@@ -64,6 +64,19 @@ use proc_macro::TokenStream;
 ///     let listener = coop::net::TcpListener::bind("127.0.0.1:0").await?;
 ///     println!("listening on {}", listener.local_addr()?);
 ///     Ok(())
+/// }
+/// ```
+///
+/// On a paused clock (the same key works on `#[coop::test]`):
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// #[coop::main(start_paused = true)]
+/// async fn main() {
+///     let wall = Instant::now();
+///     coop::time::sleep(Duration::from_secs(3600)).await;
+///     assert!(wall.elapsed() < Duration::from_secs(60)); // an hour, in no time
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -92,6 +105,23 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// async fn may_fail() -> Result<(), std::io::Error> {
 ///     coop::net::UdpSocket::bind("127.0.0.1:0").await?;
 ///     Ok(())
+/// }
+/// # fn main() {}
+/// ```
+///
+/// With the clock paused (`coop::Builder::start_paused`), time moves only
+/// when the loop has nothing to do but wait for a timer, and then jumps
+/// straight to it: an hour-long timeout is tested in no time, and timers
+/// fire in the same order every run.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// #[coop::test(start_paused = true)]
+/// async fn an_hour_passes_at_once() {
+///     let start = coop::time::now();
+///     coop::time::sleep(Duration::from_secs(3600)).await;
+///     assert!(coop::time::now() - start >= Duration::from_secs(3600));
 /// }
 /// # fn main() {}
 /// ```

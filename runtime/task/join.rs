@@ -12,10 +12,10 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use super::abort::AbortHandle;
 use super::error::JoinError;
 use super::id::TaskId;
 use super::raw::TaskRef;
-use super::state::Schedule;
 
 /// An owned permission to await a spawned task's output, or abort it.
 ///
@@ -99,12 +99,23 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn abort(&self) {
-        let header = self.task.header();
-        if header.state.transition_to_cancelled() == Schedule::Push {
-            // SAFETY: the transition added one reference for the queue entry.
-            let task = unsafe { TaskRef::from_raw(self.task.as_ptr()) };
-            crate::executor::schedule(task);
-        }
+        super::abort::abort_task(&self.task);
+    }
+
+    /// A handle that can cancel this task, without the right to its output:
+    /// cloneable, `Send + Sync` whatever `T` is, and free to outlive this
+    /// `JoinHandle` and the task (see [`AbortHandle`]).
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let task = coop::spawn(std::future::pending::<()>());
+    ///     let abort = task.abort_handle();
+    ///     coop::spawn(async move { abort.abort() });
+    ///     assert!(task.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle::new(self.task.clone_ref())
     }
 
     /// True once the task has finished: returned, panicked or was cancelled.

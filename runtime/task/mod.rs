@@ -1,7 +1,7 @@
 //! Tasks: spawning them, waiting for them, and groups of them.
 //!
 //! The paths a tokio user guesses: [`spawn`], [`spawn_blocking`],
-//! [`yield_now`], [`JoinHandle`], [`JoinError`], [`TaskId`] and
+//! [`yield_now`], [`JoinHandle`], [`AbortHandle`], [`JoinError`], [`TaskId`] and
 //! [`JoinSet`] (the first three are also at the crate root, as
 //! `coop::spawn`, ...).
 //!
@@ -83,9 +83,10 @@
 //!
 //! Files: `raw.rs` (the allocation and its vtable), `state.rs` (the state
 //! machine, no `unsafe`), `waker.rs` (the only place a `Waker` is built),
-//! `join.rs` (`JoinHandle`), `error.rs` (`JoinError`), `id.rs` (`TaskId`),
+//! `join.rs` (`JoinHandle`), `abort.rs` (`AbortHandle`), `error.rs` (`JoinError`), `id.rs` (`TaskId`),
 //! `join_set/` (`JoinSet`, on top of `JoinHandle`).
 
+mod abort;
 mod builder;
 mod error;
 mod harness;
@@ -104,6 +105,7 @@ mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+pub use abort::AbortHandle;
 pub use crate::observe::{TaskSnapshot, TaskState};
 pub use builder::{id, try_id, Builder};
 pub use error::JoinError;

@@ -145,3 +145,29 @@ fn a_task_spawned_while_shutdown_frees_a_task_is_cancelled_on_the_loop_thread() 
     }
     dropper.join().unwrap();
 }
+
+#[test]
+fn an_abort_handle_frees_the_task_when_it_is_the_last_reference() {
+    // The abort handle outlives the JoinHandle, the task and the runtime,
+    // and drops the last reference on another thread: Miri checks that the
+    // allocation is freed once, after every other use.
+    let drops = Rc::new(Cell::new(0));
+    let rt = Runtime::new().unwrap();
+    let d = drops.clone();
+    let task = rt.spawn(async move {
+        let _guard = DropCounter(d);
+        pending::<()>().await
+    });
+    let abort = task.abort_handle();
+    let clone = abort.clone();
+    drop(task);
+    rt.block_on(crate::yield_now());
+    clone.abort();
+    rt.block_on(crate::yield_now());
+    assert_eq!(drops.get(), 1);
+    assert!(abort.is_finished());
+    drop(rt);
+    abort.abort();
+    std::thread::spawn(move || drop(abort)).join().unwrap();
+    drop(clone);
+}

@@ -36,6 +36,7 @@ use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
+use super::abort::AbortHandle;
 use super::error::JoinError;
 use super::join::JoinHandle;
 use crate::loom::sync::WakeArc;
@@ -143,7 +144,10 @@ impl<T> JoinSet<T> {
 
     /// Spawns `future` on the current runtime's loop, as
     /// [`coop::spawn`](crate::spawn) does, and adds it to the set. The
-    /// future need not be `Send`.
+    /// future need not be `Send`. The returned [`AbortHandle`] cancels this
+    /// one task (it stays in the set, and comes back from
+    /// [`join_next`](Self::join_next) as a cancelled [`JoinError`]); it may
+    /// be dropped (`let _ =`) when not needed.
     ///
     /// # Panics
     /// Outside a runtime, like `coop::spawn`.
@@ -159,8 +163,31 @@ impl<T> JoinSet<T> {
     ///     assert_eq!(set.join_next().await.unwrap().unwrap(), 42);
     /// });
     /// ```
+    ///
+    /// Cancelling one task of the set through its [`AbortHandle`]:
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let mut set = coop::task::JoinSet::new();
+    ///     let stuck = set.spawn(std::future::pending::<&str>());
+    ///     set.spawn(async { "done" });
+    ///     stuck.abort();
+    ///     let mut cancelled = 0;
+    ///     while let Some(result) = set.join_next().await {
+    ///         match result {
+    ///             Ok(out) => assert_eq!(out, "done"),
+    ///             Err(e) => {
+    ///                 assert!(e.is_cancelled());
+    ///                 assert_eq!(e.id(), stuck.id());
+    ///                 cancelled += 1;
+    ///             }
+    ///         }
+    ///     }
+    ///     assert_eq!(cancelled, 1);
+    /// });
+    /// ```
     #[track_caller]
-    pub fn spawn<F>(&mut self, future: F)
+    pub fn spawn<F>(&mut self, future: F) -> AbortHandle
     where
         F: Future<Output = T> + 'static,
         T: 'static,
@@ -168,12 +195,14 @@ impl<T> JoinSet<T> {
         let location = std::panic::Location::caller();
         let handle =
             crate::context::with_core("JoinSet::spawn", |core| core.spawn(future, location));
-        self.insert(handle);
+        self.insert(handle)
     }
 
     /// Runs the closure `f` on the blocking pool, as
     /// [`coop::spawn_blocking`](crate::spawn_blocking) does, and adds its
-    /// job to the set.
+    /// job to the set. The returned [`AbortHandle`] cancels the job if it
+    /// has not started on a pool thread yet (a running closure is not
+    /// interrupted).
     ///
     /// # Panics
     /// Outside a runtime, like `coop::spawn_blocking`.
@@ -193,16 +222,18 @@ impl<T> JoinSet<T> {
     /// });
     /// ```
     #[track_caller]
-    pub fn spawn_blocking<F>(&mut self, f: F)
+    pub fn spawn_blocking<F>(&mut self, f: F) -> AbortHandle
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
         let handle = crate::context::current_handle("JoinSet::spawn_blocking").spawn_blocking(f);
-        self.insert(handle);
+        self.insert(handle)
     }
 
-    fn insert(&mut self, handle: JoinHandle<T>) {
+    /// Adds `handle` to the set and returns an [`AbortHandle`] for its task.
+    fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
+        let abort = handle.abort_handle();
         let slot = self.entries.vacant_entry();
         let notify = WakeArc::new(EntryWaker::new(slot.key(), self.ready.clone()));
         let waker = Waker::from(notify.clone());
@@ -220,6 +251,7 @@ impl<T> JoinSet<T> {
             waker,
             notify,
         });
+        abort
     }
 
     /// Waits for the next task to finish and returns its output, or `None`

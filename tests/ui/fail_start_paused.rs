@@ -1,4 +1,0 @@
-#[coop::test(start_paused = true)]
-async fn paused() {}
-
-fn main() {}
