@@ -5,7 +5,7 @@
 //!
 //! | hyper wants | coop-hyper gives | backed by | file |
 //! |---|---|---|---|
-//! | [`hyper::rt::Read`] + [`hyper::rt::Write`] | [`CoopIo`] | coop's `futures-io` sockets, through smol-hyper's adapter | `io.rs` |
+//! | [`hyper::rt::Read`] + [`hyper::rt::Write`] | [`CoopIo`] | coop's `futures-io` sockets, read through a per-thread scratch buffer | `io/` |
 //! | [`hyper::rt::Timer`] | [`CoopTimer`] | [`coop::time::sleep`] and `Sleep::reset` | `timer.rs` |
 //! | [`hyper::rt::Executor`] | [`CoopExecutor`] | [`coop::spawn`] | `executor.rs` |
 //!

@@ -30,9 +30,11 @@
 mod routes;
 mod stats;
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::Duration;
 use std::{env, io};
 
@@ -165,10 +167,17 @@ async fn connection(
         .serve_connection(CoopIo::new(stream), service);
     coop::pin_mut!(conn);
 
-    let done_first = coop::select! {
-        result = conn.as_mut().fuse() => Some(result),
-        _ = shutdown.changed().fuse() => None,
-    };
+    // The connection first (it is what wakes us nearly every time), then
+    // the shutdown flag.
+    let shutdown = shutdown.changed();
+    coop::pin_mut!(shutdown);
+    let done_first = std::future::poll_fn(|cx| {
+        if let Poll::Ready(result) = conn.as_mut().poll(cx) {
+            return Poll::Ready(Some(result));
+        }
+        shutdown.as_mut().poll(cx).map(|_| None)
+    })
+    .await;
     let result = match done_first {
         Some(result) => result,
         None => {

@@ -31,7 +31,14 @@ fn main() -> std::io::Result<()> {
         let listener = smol::net::TcpListener::bind(addr).await?;
         println!("listening on http://{}", listener.local_addr()?);
         loop {
-            let (stream, _) = listener.accept().await?;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    eprintln!("accept: {e}");
+                    smol::Timer::after(Duration::from_millis(10)).await;
+                    continue;
+                }
+            };
             let _ = stream.set_nodelay(true);
             ex.spawn(async move {
                 let _ = http1::Builder::new()

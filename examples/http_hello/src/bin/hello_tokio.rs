@@ -28,10 +28,26 @@ fn main() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr: std::net::SocketAddr = addr.parse().expect("usage: hello_tokio IP:PORT");
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        // The same backlog as http_hello.
+        let listener = socket.listen(4096)?;
         println!("listening on http://{}", listener.local_addr()?);
         loop {
-            let (stream, _) = listener.accept().await?;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    eprintln!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            };
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
                 let _ = http1::Builder::new()
