@@ -53,7 +53,7 @@
 //! coop::block_on(async {
 //!     let listener = TcpListener::bind("127.0.0.1:0").await?;
 //!     let addr = listener.local_addr()?;
-//!     coop::spawn(async move {
+//!     let server = coop::spawn(async move {
 //!         // A real server loops here, one task per connection.
 //!         let (stream, _) = listener.accept().await.unwrap();
 //!         server::conn::http1::Builder::new()
@@ -64,11 +64,13 @@
 //!
 //!     let stream = TcpStream::connect(addr).await?;
 //!     let (mut sender, conn) = client::conn::http1::handshake(CoopIo::new(stream)).await.unwrap();
-//!     coop::spawn(conn);
+//!     drop(coop::spawn(conn)); // detached: it ends when `sender` is dropped
 //!     let request = Request::get("/").header("host", "localhost").body(Full::<Bytes>::default()).unwrap();
 //!     let response = sender.send_request(request).await.unwrap();
 //!     let body = response.into_body().collect().await.unwrap().to_bytes();
 //!     assert_eq!(body, "Hello, world!");
+//!     drop(sender); // the client closes; the server's connection ends cleanly
+//!     server.await.unwrap().unwrap();
 //!     Ok::<(), std::io::Error>(())
 //! })?;
 //! # Ok::<(), std::io::Error>(())
