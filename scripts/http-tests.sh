@@ -10,11 +10,11 @@
 #      arrives and the server exits 0.
 # The example builds into coop's own target/ (one copy of shared deps).
 #
-# Usage: scripts/http-tests.sh
+# Usage: scripts/http-tests.sh     (HTTP_TESTS_TARGET_DIR overrides target/)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-target="$root/target"
+target="${HTTP_TESTS_TARGET_DIR:-$root/target}"
 work="$(mktemp -d)"
 server_pid=""
 cleanup() {
@@ -40,10 +40,12 @@ ok() { passed=$((passed + 1)); echo "ok   $1"; }
 fail() { echo "FAIL $1" >&2; echo "$passed passed, 1 failed"; exit 1; }
 
 # --- build and hyper's client on coop --------------------------------------------
+# `cargo test` builds the server binary too (its tests start it), with the
+# same features as the tests: one build, not two.
 cd "$root/examples/http_hello"
 start=$(date +%s)
-cargo build --release --quiet --target-dir "$target"
-echo "http-tests: built examples/http_hello in $(( $(date +%s) - start ))s"
+cargo test --release --quiet --target-dir "$target" --no-run
+echo "http-tests: built examples/http_hello and its tests in $(( $(date +%s) - start ))s"
 cargo test --release --quiet --target-dir "$target"
 bin="$target/release/http_hello"
 
