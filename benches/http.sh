@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# HTTP benchmark: hyper's hello-world (HTTP/1, keep-alive) on coop
-# (examples/http_hello), on tokio's current-thread runtime (hello_tokio) and
-# on a single-threaded smol LocalExecutor with smol-hyper (hello_smol),
-# driven by wrk (one thread). For each server and connection count it
+# HTTP benchmark: hyper's hello-world (HTTP/1, keep-alive), the same
+# minimal server on coop (hello_coop), on tokio's current-thread runtime
+# (hello_tokio) and on a single-threaded smol LocalExecutor with smol-hyper
+# (hello_smol), all in examples/http_hello (feature `bench`), driven by wrk
+# (one thread). `coop-full` (the full http_hello example: routes, stats,
+# graceful shutdown) can be added with SERVERS. For each server and connection count it
 # reports requests/s and the server's CPU per request: utime + stime from
 # /proc/PID/stat over the run, divided by the requests wrk completed.
 # Rounds are interleaved (the server order rotates each round); the table
 # shows the median of the rounds.
 #
 # Usage: benches/http.sh [ROUNDS] [SECONDS]        (defaults: 3 rounds, 5 s)
-#        CONNS="1 16 256" benches/http.sh
+#        CONNS="1 16 256" SERVERS="coop tokio smol coop-full" benches/http.sh
 # Installs wrk with apt-get if it is missing.
 set -euo pipefail
 
@@ -17,7 +19,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-3}"
 seconds="${2:-5}"
 conns_list="${CONNS:-1 16 256}"
-servers=(coop tokio smol)
+read -r -a servers <<< "${SERVERS:-coop tokio smol}"
 target="$root/target/http-bench"
 work="$(mktemp -d)"
 server_pid=""
@@ -32,10 +34,11 @@ if ! command -v wrk >/dev/null; then
     { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null
 fi
 
-echo "http bench: building examples/http_hello with its peers" >&2
-(cd "$root/examples/http_hello" && cargo build --release --quiet --features peers --target-dir "$target")
+echo "http bench: building examples/http_hello's benchmark servers" >&2
+(cd "$root/examples/http_hello" && cargo build --release --quiet --features bench --target-dir "$target")
 declare -A bin=(
-    [coop]="$target/release/http_hello"
+    [coop]="$target/release/hello_coop"
+    [coop-full]="$target/release/http_hello"
     [tokio]="$target/release/hello_tokio"
     [smol]="$target/release/hello_smol"
 )
@@ -47,6 +50,9 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # One run: prints "REQUESTS_PER_S CPU_US_PER_REQUEST".
 run() {
     local server=$1 conns=$2
+    # Empty the file first: the background job's redirection may not
+    # have truncated it yet when the loop below reads it (a stale port).
+    : > "$work/out"
     "${bin[$server]}" 127.0.0.1:0 > "$work/out" 2>/dev/null &
     server_pid=$!
     local addr=""

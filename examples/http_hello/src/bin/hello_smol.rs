@@ -3,7 +3,7 @@
 //! configured as `http_hello` is (timer, 30 s header timeout, keep-alive,
 //! `TCP_NODELAY`). Stops on `SIGTERM`.
 //!
-//! `cargo run --release --features peers --bin hello_smol -- 127.0.0.1:0`
+//! `cargo run --release --features bench --bin hello_smol -- 127.0.0.1:0`
 
 use std::convert::Infallible;
 use std::rc::Rc;
