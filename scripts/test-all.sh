@@ -125,6 +125,11 @@ step "loom downstream: examples/loom-downstream models its own code with coop"
 scripts/loom-downstream.sh
 done_step
 
+# --- http: hyper on coop (examples/http_hello) against curl, python, hyper --------
+step "http: examples/http_hello with curl, python http.client, hyper's client, hostile clients"
+scripts/http-tests.sh
+done_step
+
 if [ -n "$miri_pid" ]; then
     step "miri: cargo +nightly miri test --lib (started at the beginning)"
     miri_rc=0
