@@ -51,6 +51,7 @@
 //! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `join_set.rs` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], [`net::TcpSocket`] (socket options before bind), Unix sockets |
+//! | `per_core/` | thread-per-core: [`per_core::run`] starts N loops on N threads (optionally pinned), each with its own runtime, and gathers their results |
 //! | `signal/` | Unix signals on the reactor: [`signal::ctrl_c`], [`signal::unix::signal`] |
 //! | `sync/` | tasks working together: [`sync::oneshot`], [`sync::mpsc`], [`sync::Notify`], [`sync::Semaphore`], [`sync::Mutex`], [`sync::watch`], on one FIFO wait list (`wait_list.rs`) |
 //! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`]; `clock.rs` (the runtime's clock, real or paused), `pause.rs` ([`time::pause`], [`time::advance`]) |
@@ -155,6 +156,8 @@ mod loom;
 pub mod net;
 mod park;
 mod park_thread;
+#[cfg(not(loom))]
+pub mod per_core;
 #[cfg(not(loom))]
 mod reactor;
 mod runtime;
