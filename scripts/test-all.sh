@@ -118,6 +118,11 @@ step "loom downstream: examples/loom-downstream models its own code with coop"
 scripts/loom-downstream.sh
 done_step
 
+# --- packaging (issue 10): features, docs.rs docs, cargo package, MSRV -----------
+step "package check: feature combinations, docs -D warnings, cargo package, MSRV if installed"
+scripts/package-check.sh
+done_step
+
 if [ -n "$miri_pid" ]; then
     step "miri: cargo +nightly miri test --lib (started before loom)"
     miri_rc=0
