@@ -41,7 +41,10 @@ fn main() -> std::io::Result<()> {
         .run(|index| async move {
             let listener = listen(addr)?;
             let core = coop::per_core::current().and_then(|l| l.core());
-            println!("loop {index} (core {core:?}) listening on {}", listener.local_addr()?);
+            println!(
+                "loop {index} (core {core:?}) listening on {}",
+                listener.local_addr()?
+            );
             loop {
                 match listener.accept().await {
                     // Detached: the connection's task runs until the

@@ -21,7 +21,10 @@ fn main() -> std::io::Result<()> {
         .build()?;
     rt.block_on(async move {
         let listener = TcpListener::bind(addr.as_str()).await?;
-        println!("tokio ({workers} workers) listening on {}", listener.local_addr()?);
+        println!(
+            "tokio ({workers} workers) listening on {}",
+            listener.local_addr()?
+        );
         loop {
             match listener.accept().await {
                 Ok((socket, _peer)) => drop(tokio::spawn(serve(socket))),

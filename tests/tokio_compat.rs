@@ -119,9 +119,14 @@ fn framed_reports_a_codec_error_from_a_coop_stream() {
     coop::block_on(async {
         let (addr, server) = coop_echo_peer().await.unwrap();
         let stream = TcpStream::connect(addr).await.unwrap();
-        let mut lines = Framed::new(FuturesAsyncReadCompatExt::compat(stream), LinesCodec::new_with_max_length(8));
+        let mut lines = Framed::new(
+            FuturesAsyncReadCompatExt::compat(stream),
+            LinesCodec::new_with_max_length(8),
+        );
         let coop_stream: &mut TcpStream = lines.get_mut().get_mut();
-        AsyncWriteExt::write_all(coop_stream, b"far too long for eight\n").await.unwrap();
+        AsyncWriteExt::write_all(coop_stream, b"far too long for eight\n")
+            .await
+            .unwrap();
         match lines.next().await {
             Some(Err(LinesCodecError::MaxLineLengthExceeded)) => {}
             other => panic!("expected MaxLineLengthExceeded, got {other:?}"),
