@@ -104,14 +104,23 @@ fn pinning_is_reported_and_a_refusal_does_not_fail_the_launch() {
     let out = Builder::new()
         .loops(allowed.len().max(1) + 1) // one more than cores: wraps around
         .pin(true)
-        .run(|_| async { current().unwrap().core() })
+        .run(|_| async {
+            // The thread's CPU set as the OS reports it (core_affinity reads
+            // the calling thread's affinity mask).
+            let mask: Vec<usize> = core_affinity::get_core_ids()
+                .unwrap_or_default()
+                .iter()
+                .map(|c| c.id)
+                .collect();
+            (current().unwrap().core(), mask)
+        })
         .unwrap();
-    for (i, core) in out.iter().enumerate() {
-        match core {
-            // Pinned: to the i-th allowed core, and the thread really runs there.
-            Some(c) => assert_eq!(*c, allowed[i % allowed.len()], "loop {i}: {out:?}"),
-            // Refused (a restricted CPU set): reported, not fatal.
-            None => {}
+    for (i, (core, mask)) in out.iter().enumerate() {
+        // None: refused (a restricted CPU set), reported, not fatal.
+        if let Some(c) = core {
+            // Pinned to the i-th allowed core, and the OS agrees.
+            assert_eq!(*c, allowed[i % allowed.len()], "loop {i}: {out:?}");
+            assert_eq!(mask, &[*c], "loop {i}'s thread may run only there");
         }
     }
     // Does affinity work here? Try on a throwaway thread (the test's own
@@ -125,7 +134,7 @@ fn pinning_is_reported_and_a_refusal_does_not_fail_the_launch() {
     if works {
         // Then the launcher must have pinned every loop.
         assert!(
-            out.iter().all(Option::is_some),
+            out.iter().all(|(core, _)| core.is_some()),
             "affinity works here, yet: {out:?}"
         );
     }
