@@ -239,3 +239,32 @@ fn run_inside_a_loop_panics_with_what_to_do() {
 fn zero_loops_panics() {
     let _ = Builder::new().loops(0);
 }
+
+#[test]
+fn a_panicking_factory_propagates_like_a_panicking_future() {
+    let caught = std::panic::catch_unwind(|| {
+        run(2, |i| {
+            assert_ne!(i, 1, "factory refused loop 1");
+            async move { i }
+        })
+    });
+    let payload = caught.unwrap_err();
+    let message = payload.downcast_ref::<String>().unwrap();
+    assert!(message.contains("factory refused loop 1"), "{message}");
+}
+
+#[test]
+fn when_every_loop_panics_one_payload_reaches_the_caller_and_nothing_aborts() {
+    let caught = std::panic::catch_unwind(|| {
+        run(3, |i| async move {
+            coop::yield_now().await;
+            panic!("loop {i} down");
+        })
+    });
+    let payload = caught.unwrap_err();
+    let message = payload.downcast_ref::<String>().unwrap();
+    assert!(
+        ["loop 0 down", "loop 1 down", "loop 2 down"].contains(&message.as_str()),
+        "{message}"
+    );
+}
