@@ -54,6 +54,7 @@
 //! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `abort.rs` ([`task::AbortHandle`]), `join_set/` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]), `wake_source.rs` ([`task::WakeSource`]) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], [`net::TcpSocket`] (socket options before bind), Unix sockets |
+//! | `per_core/` | thread-per-core: [`per_core::run`] starts N loops on N threads (optionally pinned), each with its own runtime, and gathers their results |
 //! | `signal/` | Unix signals on the reactor: [`signal::ctrl_c`], [`signal::unix::signal`] |
 //! | `sync/` | tasks working together: [`sync::oneshot`], [`sync::mpsc`], [`sync::Notify`], [`sync::Semaphore`], [`sync::Mutex`], [`sync::watch`], on one FIFO wait list (`wait_list.rs`) |
 //! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`]; `clock.rs` (the runtime's clock, real or paused), `pause.rs` ([`time::pause`], [`time::advance`]) |
@@ -189,6 +190,8 @@ pub mod net;
 mod observe;
 mod park;
 mod park_thread;
+#[cfg(not(loom))]
+pub mod per_core;
 #[cfg(not(loom))]
 mod reactor;
 mod runtime;

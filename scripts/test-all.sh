@@ -130,6 +130,11 @@ step "http: examples/http_hello with curl, python http.client, hyper's client, h
 scripts/http-tests.sh
 done_step
 
+# --- packaging (issue 10): features, docs.rs docs, cargo package, MSRV -----------
+step "package check: feature combinations, docs -D warnings, cargo package, MSRV if installed"
+scripts/package-check.sh
+done_step
+
 if [ -n "$miri_pid" ]; then
     step "miri: cargo +nightly miri test --lib (started at the beginning)"
     miri_rc=0

@@ -19,7 +19,7 @@
 //! ```
 
 mod listener;
-mod socket;
+pub(in crate::net) mod socket;
 mod stream;
 
 pub use listener::TcpListener;

@@ -299,8 +299,8 @@ impl TcpSocket {
     }
 }
 
-/// A buffer size as tokio reports it (`u32`).
-fn saturate(size: usize) -> u32 {
+/// A buffer size as tokio reports it (`u32`); `UdpSocket` too.
+pub(in crate::net) fn saturate(size: usize) -> u32 {
     u32::try_from(size).unwrap_or(u32::MAX)
 }
 

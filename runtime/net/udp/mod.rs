@@ -21,6 +21,14 @@
 //! ```text
 //!   recv_from(buf).await ─► recvfrom(2) ─► WouldBlock ─► Pending … readable ─► (n, from)
 //! ```
+//!
+//! Socket options (`options.rs`): broadcast, TTL and buffer sizes are set on
+//! a bound socket. The ones that must come before `bind` (`SO_REUSEADDR`,
+//! `SO_REUSEPORT`) are set on a `socket2::Socket`, which then becomes a coop
+//! socket through `std::net::UdpSocket::from` and [`UdpSocket::from_std`]
+//! (tokio's way too; see the example on [`UdpSocket::from_std`]).
+
+mod options;
 
 use std::fmt;
 use std::future::Future;
@@ -284,6 +292,33 @@ impl UdpSocket {
     ///     let std_socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
     ///     let socket = coop::net::UdpSocket::from_std(std_socket)?;
     ///     assert!(socket.local_addr().is_ok());
+    ///     Ok::<_, std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// This is also the way to options that must be set before `bind`:
+    /// build the socket with [`socket2`](https://docs.rs/socket2) (a
+    /// dependency of your crate), set them, bind, and hand it over. Two
+    /// sockets on one port with `SO_REUSEPORT`, e.g. one per
+    /// [`per_core`](crate::per_core) loop:
+    ///
+    /// ```
+    /// use socket2::{Domain, Protocol, Socket, Type};
+    ///
+    /// fn reuseport_socket(addr: std::net::SocketAddr) -> std::io::Result<coop::net::UdpSocket> {
+    ///     let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
+    ///     socket.set_reuse_address(true)?;
+    ///     socket.set_reuse_port(true)?;
+    ///     socket.set_recv_buffer_size(1 << 20)?;
+    ///     socket.bind(&addr.into())?;
+    ///     coop::net::UdpSocket::from_std(socket.into())
+    /// }
+    ///
+    /// coop::block_on(async {
+    ///     let a = reuseport_socket("127.0.0.1:0".parse().unwrap())?;
+    ///     let b = reuseport_socket(a.local_addr()?)?; // the same port
+    ///     assert_eq!(a.local_addr()?, b.local_addr()?);
     ///     Ok::<_, std::io::Error>(())
     /// })?;
     /// # Ok::<(), std::io::Error>(())
