@@ -7,17 +7,17 @@
 //!      └──► two VecDeque<id> + a closed flag                   ──► expected   ┴─ equal?
 //! ```
 //!
-//! Both queues are FIFO today, so the model is two `VecDeque`s: a pop
-//! returns the oldest push of that queue; a push to a closed remote queue
+//! The local queue is modelled under each [`QueuePolicy`]: FIFO pops the
+//! oldest push, LIFO the newest, and Random some task that is queued (a
+//! multiset: the model checks membership, and that the same seed makes the
+//! same picks). The remote queue is FIFO: a push to a closed remote queue
 //! is handed back (the caller cancels the task); `close` returns what was
 //! queued, in order; `is_empty` agrees. Each entry is a real task
 //! reference, identified by its task id, and every reference is released
 //! at the end.
 //!
-//! Not modelled yet: the loop's alternation between the two queues
-//! (`executor/mod.rs`, covered by `tests/scheduling.rs`), and the LIFO and
-//! random pick policies the observe work adds: give each policy its own
-//! model (a stack, a multiset) here when it lands.
+//! Not modelled here: the loop's alternation between the two queues
+//! (`executor/mod.rs`, covered by `tests/scheduling.rs`).
 //!
 //! `PROPTEST_CASES` overrides the case count (256 here).
 
@@ -26,7 +26,9 @@ use std::collections::VecDeque;
 use proptest::prelude::*;
 
 use super::run_queue::{LocalQueue, RemoteQueue};
-use crate::task::{TaskId, TaskRef};
+use super::QueuePolicy;
+use crate::observe::Origin;
+use crate::task::{TaskId, TaskRef, WakeSource};
 
 #[derive(Debug, Clone, Copy)]
 enum Op {
@@ -59,8 +61,10 @@ fn task(keep: &mut Vec<TaskRef>) -> (TaskRef, TaskId) {
     (queue, id)
 }
 
-fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
-    let local = LocalQueue::default();
+fn run(policy: QueuePolicy, ops: Vec<Op>) -> Result<Vec<TaskId>, TestCaseError> {
+    let local = LocalQueue::new(policy);
+    // Every id the local queue handed out, in order (for the replay check).
+    let mut picks = Vec::new();
     let remote = RemoteQueue::new();
     let (mut local_model, mut remote_model) = (VecDeque::new(), VecDeque::new());
     let mut closed = false;
@@ -74,7 +78,19 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             Op::PopLocal => {
                 let got = local.pop().map(|t| t.header().id);
-                prop_assert_eq!(got, local_model.pop_front());
+                match policy {
+                    QueuePolicy::Fifo => prop_assert_eq!(got, local_model.pop_front()),
+                    QueuePolicy::Lifo => prop_assert_eq!(got, local_model.pop_back()),
+                    _ => match got {
+                        None => prop_assert!(local_model.is_empty(), "a non-empty queue gave nothing"),
+                        Some(id) => {
+                            let at = local_model.iter().position(|&m| m == id);
+                            prop_assert!(at.is_some(), "popped a task that was not queued (or twice)");
+                            local_model.remove(at.unwrap());
+                        }
+                    },
+                }
+                picks.extend(got);
             }
             Op::ClearLocal => {
                 local.clear();
@@ -82,7 +98,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             Op::PushRemote => {
                 let (t, id) = task(&mut keep);
-                match remote.push(t) {
+                match remote.push(t, Origin::Woken(WakeSource::Remote)) {
                     Ok(()) => {
                         prop_assert!(!closed, "a closed queue took a task");
                         remote_model.push_back(id);
@@ -94,7 +110,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
             }
             Op::PopRemote => {
-                let got = remote.pop().map(|t| t.header().id);
+                let got = remote.pop().map(|(t, _)| t.header().id);
                 prop_assert_eq!(got, remote_model.pop_front());
             }
             Op::CloseRemote => {
@@ -109,7 +125,17 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     local.clear();
     drop(remote.close());
     drop(keep);
-    Ok(())
+    Ok(picks)
+}
+
+/// The local pops of `ops`, each as its rank among the popped ids (ids grow
+/// with push order), so two runs, whose task ids differ, can be compared.
+fn positions(policy: QueuePolicy, ops: &[Op]) -> Result<Vec<usize>, TestCaseError> {
+    let rt = crate::Runtime::new().unwrap();
+    let picks = rt.block_on(async { run(policy, ops.to_vec()) })?;
+    let mut sorted = picks.clone();
+    sorted.sort();
+    Ok(picks.iter().map(|id| sorted.binary_search(id).unwrap()).collect())
 }
 
 proptest! {
@@ -120,6 +146,21 @@ proptest! {
     #[test]
     fn local_and_remote_queues_are_fifo_like_a_vecdeque(ops in prop::collection::vec(op(), 1..200)) {
         let rt = crate::Runtime::new().unwrap();
-        rt.block_on(async { run(ops) })?;
+        rt.block_on(async { run(QueuePolicy::Fifo, ops) })?;
+    }
+
+    #[test]
+    fn a_lifo_local_queue_pops_like_a_stack(ops in prop::collection::vec(op(), 1..200)) {
+        let rt = crate::Runtime::new().unwrap();
+        rt.block_on(async { run(QueuePolicy::Lifo, ops) })?;
+    }
+
+    #[test]
+    fn a_random_local_queue_pops_each_task_once_and_replays_by_seed(
+        ops in prop::collection::vec(op(), 1..200),
+        seed in any::<u64>(),
+    ) {
+        let policy = QueuePolicy::Random { seed };
+        prop_assert_eq!(positions(policy, &ops)?, positions(policy, &ops)?);
     }
 }
