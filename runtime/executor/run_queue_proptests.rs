@@ -82,10 +82,15 @@ fn run(policy: QueuePolicy, ops: Vec<Op>) -> Result<Vec<TaskId>, TestCaseError> 
                     QueuePolicy::Fifo => prop_assert_eq!(got, local_model.pop_front()),
                     QueuePolicy::Lifo => prop_assert_eq!(got, local_model.pop_back()),
                     _ => match got {
-                        None => prop_assert!(local_model.is_empty(), "a non-empty queue gave nothing"),
+                        None => {
+                            prop_assert!(local_model.is_empty(), "a non-empty queue gave nothing")
+                        }
                         Some(id) => {
                             let at = local_model.iter().position(|&m| m == id);
-                            prop_assert!(at.is_some(), "popped a task that was not queued (or twice)");
+                            prop_assert!(
+                                at.is_some(),
+                                "popped a task that was not queued (or twice)"
+                            );
                             local_model.remove(at.unwrap());
                         }
                     },
@@ -135,7 +140,10 @@ fn positions(policy: QueuePolicy, ops: &[Op]) -> Result<Vec<usize>, TestCaseErro
     let picks = rt.block_on(async { run(policy, ops.to_vec()) })?;
     let mut sorted = picks.clone();
     sorted.sort();
-    Ok(picks.iter().map(|id| sorted.binary_search(id).unwrap()).collect())
+    Ok(picks
+        .iter()
+        .map(|id| sorted.binary_search(id).unwrap())
+        .collect())
 }
 
 proptest! {

@@ -105,8 +105,8 @@ mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
-pub use abort::AbortHandle;
 pub use crate::observe::{TaskSnapshot, TaskState};
+pub use abort::AbortHandle;
 pub use builder::{id, try_id, Builder};
 pub use error::JoinError;
 pub(crate) use harness::Ran;
