@@ -94,7 +94,11 @@ ok "python: http.client and hostile clients (see above)"
 # --- graceful shutdown ----------------------------------------------------------------
 curl -s "$url/sleep?ms=1500" > "$work/slept" &
 curl_pid=$!
-sleep 0.3
+# Signal only once the sleep is running: two handlers busy, it and /stats.
+for _ in $(seq 200); do
+    [ "$(curl -s "$url/stats" | sed -n 's/^busy //p')" = 2 ] && break
+    sleep 0.05
+done
 kill -INT "$server_pid"
 wait "$curl_pid" || fail "graceful shutdown: curl failed"
 [ "$(cat "$work/slept")" = "slept 1500 ms" ] || fail "graceful shutdown: got '$(cat "$work/slept")'"
