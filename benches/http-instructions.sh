@@ -13,13 +13,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 conns="${1:-16}"
 seconds="${2:-5}"
 target="$root/target/http-bench"
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=../scripts/http-server.sh
+source "$root/scripts/http-server.sh"
 for tool in valgrind wrk; do
     command -v "$tool" >/dev/null || { echo "$tool is required (apt-get install $tool)" >&2; exit 1; }
 done
@@ -29,21 +24,10 @@ done
 echo "| server | requests | instructions | instructions per request |"
 echo "|---|---:|---:|---:|"
 for server in hello_coop hello_tokio hello_smol http_hello; do
-    : > "$work/out" # not the previous server's port (see benches/http.sh)
-    valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$work/cg.$server" \
-        "$target/release/$server" 127.0.0.1:0 > "$work/out" 2> "$work/valgrind" &
-    server_pid=$!
-    addr=""
-    for _ in $(seq 200); do
-        addr=$(sed -n 's#^listening on http://##p' "$work/out")
-        [ -n "$addr" ] && break
-        sleep 0.1
-    done
-    [ -n "$addr" ] || { cat "$work/valgrind" >&2; exit 1; }
+    http_start valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$work/cg.$server" \
+        "$target/release/$server" || exit 1
     wrk -t1 -c"$conns" -d"${seconds}s" "http://$addr/" > "$work/wrk"
-    kill -TERM "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
+    http_stop
     requests=$(awk '/requests in/ { print $1 }' "$work/wrk")
     instructions=$(awk '/^summary:/ { print $2 }' "$work/cg.$server")
     echo "| $server | $requests | $instructions | $((instructions / requests)) |"

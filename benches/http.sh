@@ -21,13 +21,8 @@ seconds="${2:-5}"
 conns_list="${CONNS:-1 16 256}"
 read -r -a servers <<< "${SERVERS:-coop tokio smol}"
 target="$root/target/http-bench"
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=../scripts/http-server.sh
+source "$root/scripts/http-server.sh"
 
 if ! command -v wrk >/dev/null; then
     echo "http bench: installing wrk" >&2
@@ -50,23 +45,12 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # One run: prints "REQUESTS_PER_S CPU_US_PER_REQUEST".
 run() {
     local server=$1 conns=$2
-    # Empty the file first: the background job's redirection may not
-    # have truncated it yet when the loop below reads it (a stale port).
-    : > "$work/out"
-    "${bin[$server]}" 127.0.0.1:0 > "$work/out" 2>/dev/null &
-    server_pid=$!
-    local addr=""
-    for _ in $(seq 100); do
-        addr=$(sed -n 's#^listening on http://##p' "$work/out")
-        [ -n "$addr" ] && break
-        sleep 0.05
-    done
-    [ -n "$addr" ] || { echo "$server did not start" >&2; exit 1; }
+    http_start "${bin[$server]}" || exit 1
     local before after
     before=$(cpu_ticks "$server_pid")
     wrk -t1 -c"$conns" -d"${seconds}s" "http://$addr/" > "$work/wrk"
     after=$(cpu_ticks "$server_pid")
-    kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+    http_stop
     local requests rps
     requests=$(awk '/requests in/ { print $1 }' "$work/wrk")
     rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk")

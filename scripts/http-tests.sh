@@ -15,13 +15,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 target="${HTTP_TESTS_TARGET_DIR:-$root/target}"
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=http-server.sh
+source "$root/scripts/http-server.sh"
 
 # --- tools -------------------------------------------------------------------------
 if ! command -v curl >/dev/null; then
@@ -51,16 +46,7 @@ bin="$target/release/http_hello"
 
 # Starts the server on a free loopback port; sets $server_pid and $addr.
 start_server() {
-    : > "$work/out"
-    HTTP_HELLO_HEADER_TIMEOUT_MS=1000 "$bin" 127.0.0.1:0 > "$work/out" 2> "$work/err" &
-    server_pid=$!
-    for _ in $(seq 100); do
-        addr=$(sed -n 's#^listening on http://##p' "$work/out")
-        [ -n "$addr" ] && return 0
-        sleep 0.05
-    done
-    cat "$work/err" >&2
-    fail "the server did not say where it listens within 5 s"
+    HTTP_HELLO_HEADER_TIMEOUT_MS=1000 http_start "$bin" || fail "the server did not start"
 }
 
 # Waits up to 20 s for the server to exit; fails unless it exits 0.
@@ -108,7 +94,11 @@ ok "python: http.client and hostile clients (see above)"
 # --- graceful shutdown ----------------------------------------------------------------
 curl -s "$url/sleep?ms=1500" > "$work/slept" &
 curl_pid=$!
-sleep 0.3
+# Signal only once the sleep is running: two handlers busy, it and /stats.
+for _ in $(seq 200); do
+    [ "$(curl -s "$url/stats" | sed -n 's/^busy //p')" = 2 ] && break
+    sleep 0.05
+done
 kill -INT "$server_pid"
 wait "$curl_pid" || fail "graceful shutdown: curl failed"
 [ "$(cat "$work/slept")" = "slept 1500 ms" ] || fail "graceful shutdown: got '$(cat "$work/slept")'"

@@ -69,3 +69,38 @@ where
         drop(coop::spawn(fut));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use hyper::rt::Executor;
+
+    use super::CoopExecutor;
+
+    #[test]
+    fn executes_futures_that_are_not_send() {
+        coop::block_on(async {
+            let ran = Rc::new(Cell::new(0));
+            for _ in 0..3 {
+                let ran = ran.clone(); // `Rc`: the future is not `Send`
+                CoopExecutor::new().execute(async move { ran.set(ran.get() + 1) });
+            }
+            // Detached tasks: let the loop run them.
+            for _ in 0..100 {
+                if ran.get() == 3 {
+                    break;
+                }
+                coop::yield_now().await;
+            }
+            assert_eq!(ran.get(), 3);
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "coop::spawn")]
+    fn outside_a_runtime_it_panics_saying_so() {
+        CoopExecutor::new().execute(async {});
+    }
+}

@@ -6,7 +6,7 @@
 //! | `GET /` | `Hello, world!` |
 //! | `GET /sleep?ms=N` | `slept N ms` after a `coop::time::sleep` (N capped at 60,000) |
 //! | `POST /echo` | the request body, streamed back frame by frame as it arrives |
-//! | `GET /stats` | open and accepted connections, requests served |
+//! | `GET /stats` | open and accepted connections, requests served, handlers busy (this one included) |
 //! | anything else | 404 (405 for a known path with the wrong method) |
 //!
 //! The echo hands hyper the request's own body as the response body: hyper
@@ -33,7 +33,7 @@ pub async fn handle(
     req: Request<Incoming>,
     stats: Rc<Stats>,
 ) -> Result<Response<Body>, Infallible> {
-    stats.request();
+    let _busy = stats.request();
     let response = match (req.method(), req.uri().path()) {
         (&Method::GET, "/") => text(StatusCode::OK, "Hello, world!"),
         (&Method::GET, "/sleep") => match sleep_ms(req.uri().query()) {

@@ -1,4 +1,5 @@
-//! What the server counts: connections open and accepted, requests served.
+//! What the server counts: connections open and accepted, requests served,
+//! and handlers running now (a `/sleep` in progress is one).
 //!
 //! The open-connection count lives in a `coop::sync::watch` channel so the
 //! graceful shutdown can wait for it to reach zero: every connection task
@@ -24,6 +25,7 @@ pub struct Stats {
     open: watch::Sender<usize>,
     accepted: Cell<u64>,
     requests: Cell<u64>,
+    busy: Cell<u64>,
 }
 
 impl Stats {
@@ -32,6 +34,7 @@ impl Stats {
             open: watch::channel(0).0,
             accepted: Cell::new(0),
             requests: Cell::new(0),
+            busy: Cell::new(0),
         })
     }
 
@@ -42,8 +45,12 @@ impl Stats {
         Open(self.clone())
     }
 
-    pub fn request(&self) {
+    /// Counts a request in; its handler is "busy" until the guard drops
+    /// (for `/echo`, when the response starts: the body streams after).
+    pub fn request(self: &Rc<Stats>) -> Busy {
         self.requests.set(self.requests.get() + 1);
+        self.busy.set(self.busy.get() + 1);
+        Busy(self.clone())
     }
 
     pub fn open_connections(&self) -> usize {
@@ -62,10 +69,11 @@ impl Stats {
     /// The `GET /stats` body.
     pub fn report(&self) -> String {
         format!(
-            "open {}\naccepted {}\nrequests {}\n",
+            "open {}\naccepted {}\nrequests {}\nbusy {}\n",
             self.open_connections(),
             self.accepted.get(),
-            self.requests.get()
+            self.requests.get(),
+            self.busy.get()
         )
     }
 }
@@ -77,5 +85,15 @@ pub struct Open(Rc<Stats>);
 impl Drop for Open {
     fn drop(&mut self) {
         self.0.open.send_modify(|open| *open -= 1);
+    }
+}
+
+/// One running handler; dropping it counts the handler out.
+#[derive(Debug)]
+pub struct Busy(Rc<Stats>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.set(self.0.busy.get() - 1);
     }
 }

@@ -264,8 +264,12 @@ fn sigint_lets_the_request_in_flight_finish_then_exits_zero() {
         coop::block_on(async move {
             let mut sender = connect(addr).await;
             let request = coop::spawn(async move { text(&mut sender, "/sleep?ms=1500").await });
-            // Give the request time to reach the server before the signal.
-            coop::time::sleep(Duration::from_millis(300)).await;
+            // Signal only once the sleep is running (busy: it and the probe).
+            let mut probe = connect(addr).await;
+            while stat(&text(&mut probe, "/stats").await, "busy") < 2 {
+                coop::time::sleep(Duration::from_millis(10)).await;
+            }
+            drop(probe);
             started.send(()).unwrap();
             request.await.unwrap()
         })
