@@ -46,7 +46,7 @@ use std::time::{Duration, Instant};
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, WakeArc};
-use crate::observe::{Metrics, Observer, Origin, TaskSnapshot, TaskState};
+use crate::observe::{Metrics, Observer, Origin, Polled, TaskSnapshot, TaskState};
 use crate::park::Driver;
 use crate::task::{new_task, IdBlock, JoinHandle, Ran, TaskId, TaskRef, WakeSource, UNBOUND};
 use crate::time::heap::TimerHeap;
@@ -353,17 +353,18 @@ impl Core {
         debug_assert_ne!(task.owned_key(), UNBOUND);
         let key = task.owned_key();
         self.current.set(Some(id));
-        self.observe.poll_started(&task);
+        self.observe.poll_started(id);
         let ran = task.run(self.config.budget);
-        self.observe
-            .poll_ended(id, key, matches!(ran, Ran::Complete(_)));
+        let outcome = match ran {
+            Ran::Idle => Polled::Pending,
+            Ran::Reschedule(_) => Polled::Rescheduled,
+            Ran::Complete(_) => Polled::Ready,
+        };
+        self.observe.poll_ended(id, key, outcome);
         self.current.set(None);
         match ran {
             Ran::Idle => false,
             Ran::Reschedule(task) => {
-                // Woken while it ran: by its own poll (a yield, a budget
-                // stop), which is where nearly all such wakes come from.
-                self.observe.rescheduled(&task, id);
                 self.run_queue.push(task);
                 false
             }
