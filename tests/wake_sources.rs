@@ -132,15 +132,16 @@ fn a_task_woken_by_a_socket_says_io() {
     let addr = std_socket.local_addr().unwrap();
     std_socket.set_nonblocking(true).unwrap();
     let (done_tx, done_rx) = oneshot::channel::<()>();
-    let waiter = rt.block_on(async move {
-        let socket = coop::net::UdpSocket::from_std(std_socket).unwrap();
-        coop::spawn(async move {
+    // A task that owns the socket (registered on this runtime's reactor).
+    let socket = rt.block_on(async move { coop::net::UdpSocket::from_std(std_socket).unwrap() });
+    let waiter = {
+        rt.spawn(async move {
             let mut buf = [0u8; 8];
             socket.recv(&mut buf).await.unwrap();
             done_tx.send(()).unwrap();
             pending::<()>().await
         })
-    });
+    };
     let id = waiter.id();
     rt.block_on(async move {
         coop::yield_now().await; // the receiver waits on its socket now
