@@ -325,6 +325,22 @@ impl Observer {
     }
 }
 
+/// The waker of `block_on`'s future was woken: the timeline draws the
+/// arrow (source to the `block_on` lane); without the feature this is
+/// nothing at all. The source is the loop's current one.
+#[inline(always)]
+pub(crate) fn block_on_woken() {
+    // Off the loop the runtime's observer is out of reach: the timeline
+    // then shows the wake only as the loop's unpark.
+    #[cfg(feature = "timeline")]
+    let _ = crate::context::try_with_core(|core| {
+        let observe = core.observe();
+        if let Some(source) = records::unpack(observe.source.get()) {
+            observe.timeline(|t| t.woke(source, None, Instant::now()));
+        }
+    });
+}
+
 /// Adds `n` to a loop-local counter.
 #[inline(always)]
 fn add(counter: &Cell<u64>, n: u64) {
