@@ -168,3 +168,41 @@ fn a_remote_spawn_is_woken_by_its_spawn_and_counted_once_bound() {
     assert_eq!(rt.metrics().tasks_spawned, 1);
     assert_eq!(rt.metrics().wakes_remote, 0);
 }
+
+#[test]
+fn the_task_wake_trace_event_carries_the_source() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let out = Captured::default();
+    let writer = out.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let rt = Runtime::new().unwrap();
+        rt.block_on(async {
+            coop::spawn(coop::time::sleep(Duration::from_millis(1)))
+                .await
+                .unwrap();
+        });
+    });
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let wakes: Vec<_> = text.lines().filter(|l| l.contains("wake (")).collect();
+    assert!(
+        wakes.iter().any(|l| l.contains("source=Some(Timer)")),
+        "{wakes:#?}"
+    );
+}

@@ -560,7 +560,7 @@ pub(crate) fn schedule(task: TaskRef) {
     });
     // Traced outside the borrow of the current runtime, once queued.
     let Some(task) = task else {
-        trace::task_wake(id, false, crate::observe::unpack_source(source));
+        trace::task_wake(id, false, || crate::observe::unpack_source(source));
         return;
     };
     // Off the loop (or on another runtime's): a pool worker or another
@@ -570,7 +570,7 @@ pub(crate) fn schedule(task: TaskRef) {
     } else {
         WakeSource::Remote
     };
-    trace::task_wake(id, true, Some(source));
+    trace::task_wake(id, true, || Some(source));
     let shared = task.header().scheduler.clone();
     shared.push_remote(task, source);
 }
