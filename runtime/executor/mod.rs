@@ -48,7 +48,7 @@ use std::time::{Duration, Instant};
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, WakeArc};
-use crate::observe::{Metrics, Observer, Origin, TaskSnapshot, TaskState};
+use crate::observe::{Metrics, Observer, Origin, Polled, TaskSnapshot, TaskState};
 use crate::park::Driver;
 use crate::task::{new_task, IdBlock, JoinHandle, Ran, TaskId, TaskRef, WakeSource, UNBOUND};
 use crate::time::heap::TimerHeap;
@@ -355,17 +355,18 @@ impl Core {
         debug_assert_ne!(task.owned_key(), UNBOUND);
         let key = task.owned_key();
         self.current.set(Some(id));
-        self.observe.poll_started(&task);
+        self.observe.poll_started(id);
         let ran = task.run(self.config.budget);
-        self.observe
-            .poll_ended(id, key, matches!(ran, Ran::Complete(_)));
+        let outcome = match ran {
+            Ran::Idle => Polled::Pending,
+            Ran::Reschedule(_) => Polled::Rescheduled,
+            Ran::Complete(_) => Polled::Ready,
+        };
+        self.observe.poll_ended(id, key, outcome);
         self.current.set(None);
         match ran {
             Ran::Idle => false,
             Ran::Reschedule(task) => {
-                // Woken while it ran: by its own poll (a yield, a budget
-                // stop), which is where nearly all such wakes come from.
-                self.observe.rescheduled(&task, id);
                 self.run_queue.push(task);
                 false
             }
@@ -561,7 +562,7 @@ pub(crate) fn schedule(task: TaskRef) {
     });
     // Traced outside the borrow of the current runtime, once queued.
     let Some(task) = task else {
-        trace::task_wake(id, false, crate::observe::unpack_source(source));
+        trace::task_wake(id, false, || crate::observe::unpack_source(source));
         return;
     };
     // Off the loop (or on another runtime's): a pool worker or another
@@ -571,7 +572,7 @@ pub(crate) fn schedule(task: TaskRef) {
     } else {
         WakeSource::Remote
     };
-    trace::task_wake(id, true, Some(source));
+    trace::task_wake(id, true, || Some(source));
     let shared = task.header().scheduler.clone();
     shared.push_remote(task, source);
 }
