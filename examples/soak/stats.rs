@@ -1,6 +1,6 @@
 //! What the soak counts and how it reads the process from outside the
 //! runtime: counters shared by every thread, errors by kind, RSS from
-//! `/proc/self/statm`, open descriptors from `/proc/self/fd`, and the
+//! `/proc/self/status`, open descriptors from `/proc/self/fd`, and the
 //! `RLIMIT_NOFILE` raise.
 
 use std::collections::BTreeMap;
@@ -91,15 +91,16 @@ impl Stats {
     }
 }
 
-/// Resident set size in bytes (`/proc/self/statm`, second field, pages).
+/// Resident set size in bytes (`VmRSS` in `/proc/self/status`).
 pub fn rss_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
         .unwrap_or(0);
-    pages * rustix::param::page_size() as u64
+    kib * 1024
 }
 
 /// Open file descriptors (entries of `/proc/self/fd`, less the one
