@@ -189,6 +189,7 @@ impl Runtime {
     /// rt.block_on(async {
     ///     coop::task::Builder::new().name("waiter").spawn(std::future::pending::<()>());
     /// });
+    /// rt.run_until_stalled(); // block_on returned at once: let the task run
     /// let tasks = rt.tasks();
     /// assert_eq!(tasks.len(), 1);
     /// assert_eq!(tasks[0].name(), Some("waiter"));

@@ -196,12 +196,14 @@ impl<F: Future> Future for Instrumented<F> {
     }
 }
 
-/// A wake queued task `id`; `source` says who woke it (`None`: a wake on
-/// the loop's thread outside any poll, timer or I/O step).
+/// A wake queued task `id`; `source()` says who woke it (`None`: a wake
+/// on the loop's thread outside any poll, timer or I/O step). A closure, so
+/// that with no subscriber the source is not even decoded.
 #[inline]
-pub(crate) fn task_wake(id: TaskId, remote: bool, source: Option<WakeSource>) {
+pub(crate) fn task_wake(id: TaskId, remote: bool, source: impl FnOnce() -> Option<WakeSource>) {
     let from = if remote { "remote" } else { "local" };
     emit(|| {
+        let source = source();
         tracing::event!(
             name: "task.wake",
             target: TASK,

@@ -28,6 +28,14 @@ impl Captured {
     }
 }
 
+/// A runtime that warns about polls longer than `threshold`.
+fn warn_after(threshold: Duration) -> coop::Runtime {
+    Builder::new()
+        .slow_poll_threshold(Some(threshold))
+        .build()
+        .unwrap()
+}
+
 /// Runs `f` with a WARN-level subscriber on this thread; returns its output.
 fn warnings(f: impl FnOnce()) -> String {
     let out = Captured::default();
@@ -46,10 +54,7 @@ fn a_poll_that_blocks_is_reported_with_the_tasks_name_id_and_spawn_site() {
     let mut id = None;
     let mut line = 0;
     let out = warnings(|| {
-        let rt = Builder::new()
-            .slow_poll_threshold(Some(Duration::from_millis(20)))
-            .build()
-            .unwrap();
+        let rt = warn_after(Duration::from_millis(20));
         rt.block_on(async {
             let handle = coop::task::Builder::new()
                 .name("sleepy")
@@ -74,10 +79,7 @@ fn a_poll_that_blocks_is_reported_with_the_tasks_name_id_and_spawn_site() {
 #[test]
 fn every_slow_poll_is_reported_not_only_the_longest() {
     let out = warnings(|| {
-        let rt = Builder::new()
-            .slow_poll_threshold(Some(Duration::from_millis(10)))
-            .build()
-            .unwrap();
+        let rt = warn_after(Duration::from_millis(10));
         rt.block_on(async {
             for ms in [40, 20] {
                 coop::spawn(async move { std::thread::sleep(Duration::from_millis(ms)) })
@@ -96,10 +98,7 @@ fn every_slow_poll_is_reported_not_only_the_longest() {
 #[test]
 fn quick_polls_sleeps_and_a_disabled_threshold_warn_nothing() {
     let out = warnings(|| {
-        let rt = Builder::new()
-            .slow_poll_threshold(Some(Duration::from_secs(5)))
-            .build()
-            .unwrap();
+        let rt = warn_after(Duration::from_secs(5));
         rt.block_on(async {
             // Waiting is not blocking: a long sleep between polls is fine.
             coop::spawn(coop::time::sleep(Duration::from_millis(50)))
@@ -119,10 +118,7 @@ fn quick_polls_sleeps_and_a_disabled_threshold_warn_nothing() {
 #[test]
 fn the_block_on_future_is_reported_too() {
     let out = warnings(|| {
-        let rt = Builder::new()
-            .slow_poll_threshold(Some(Duration::from_millis(20)))
-            .build()
-            .unwrap();
+        let rt = warn_after(Duration::from_millis(20));
         rt.block_on(async { std::thread::sleep(Duration::from_millis(40)) });
     });
     assert!(out.contains("the future given to `block_on`"), "{out}");

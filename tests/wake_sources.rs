@@ -132,15 +132,16 @@ fn a_task_woken_by_a_socket_says_io() {
     let addr = std_socket.local_addr().unwrap();
     std_socket.set_nonblocking(true).unwrap();
     let (done_tx, done_rx) = oneshot::channel::<()>();
-    let waiter = rt.block_on(async move {
-        let socket = coop::net::UdpSocket::from_std(std_socket).unwrap();
-        coop::spawn(async move {
+    // A task that owns the socket (registered on this runtime's reactor).
+    let socket = rt.block_on(async move { coop::net::UdpSocket::from_std(std_socket).unwrap() });
+    let waiter = {
+        rt.spawn(async move {
             let mut buf = [0u8; 8];
             socket.recv(&mut buf).await.unwrap();
             done_tx.send(()).unwrap();
             pending::<()>().await
         })
-    });
+    };
     let id = waiter.id();
     rt.block_on(async move {
         coop::yield_now().await; // the receiver waits on its socket now
@@ -166,4 +167,42 @@ fn a_remote_spawn_is_woken_by_its_spawn_and_counted_once_bound() {
     assert_eq!(snap.spawned_at().file(), file!());
     assert_eq!(rt.metrics().tasks_spawned, 1);
     assert_eq!(rt.metrics().wakes_remote, 0);
+}
+
+#[test]
+fn the_task_wake_trace_event_carries_the_source() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let out = Captured::default();
+    let writer = out.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let rt = Runtime::new().unwrap();
+        rt.block_on(async {
+            coop::spawn(coop::time::sleep(Duration::from_millis(1)))
+                .await
+                .unwrap();
+        });
+    });
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let wakes: Vec<_> = text.lines().filter(|l| l.contains("wake (")).collect();
+    assert!(
+        wakes.iter().any(|l| l.contains("source=Some(Timer)")),
+        "{wakes:#?}"
+    );
 }

@@ -46,7 +46,7 @@ use std::time::{Duration, Instant};
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, WakeArc};
-use crate::observe::{Metrics, Observer, Origin, TaskSnapshot, TaskState};
+use crate::observe::{Metrics, Observer, Origin, Polled, TaskSnapshot, TaskState};
 use crate::park::Driver;
 use crate::task::{new_task, IdBlock, JoinHandle, Ran, TaskId, TaskRef, WakeSource, UNBOUND};
 use crate::time::heap::TimerHeap;
@@ -353,17 +353,18 @@ impl Core {
         debug_assert_ne!(task.owned_key(), UNBOUND);
         let key = task.owned_key();
         self.current.set(Some(id));
-        self.observe.poll_started(&task);
+        self.observe.poll_started(id);
         let ran = task.run(self.config.budget);
-        self.observe
-            .poll_ended(id, key, matches!(ran, Ran::Complete(_)));
+        let outcome = match ran {
+            Ran::Idle => Polled::Pending,
+            Ran::Reschedule(_) => Polled::Rescheduled,
+            Ran::Complete(_) => Polled::Ready,
+        };
+        self.observe.poll_ended(id, key, outcome);
         self.current.set(None);
         match ran {
             Ran::Idle => false,
             Ran::Reschedule(task) => {
-                // Woken while it ran: by its own poll (a yield, a budget
-                // stop), which is where nearly all such wakes come from.
-                self.observe.rescheduled(&task, id);
                 self.run_queue.push(task);
                 false
             }
@@ -559,7 +560,7 @@ pub(crate) fn schedule(task: TaskRef) {
     });
     // Traced outside the borrow of the current runtime, once queued.
     let Some(task) = task else {
-        trace::task_wake(id, false, crate::observe::unpack_source(source));
+        trace::task_wake(id, false, || crate::observe::unpack_source(source));
         return;
     };
     // Off the loop (or on another runtime's): a pool worker or another
@@ -569,7 +570,7 @@ pub(crate) fn schedule(task: TaskRef) {
     } else {
         WakeSource::Remote
     };
-    trace::task_wake(id, true, Some(source));
+    trace::task_wake(id, true, || Some(source));
     let shared = task.header().scheduler.clone();
     shared.push_remote(task, source);
 }
@@ -597,9 +598,8 @@ impl Woken {
         Woken(AtomicBool::new(true))
     }
 
-    /// Sets the flag, returning whether it was set already.
-    fn set(&self) -> bool {
-        self.0.swap(true, Ordering::SeqCst)
+    fn set(&self) {
+        self.0.swap(true, Ordering::SeqCst);
     }
 
     /// Clears the flag, returning whether it was set.
@@ -618,16 +618,8 @@ impl std::task::Wake for MainWaker {
     }
 
     fn wake_by_ref(self: &WakeArc<Self>) {
-        let again = self.woken.set();
-        // Who woke the main future, for the timeline's arrow; a constant
-        // `false` without it, so no lookup.
-        if !again && crate::observe::SEES_BLOCK_ON_WAKES {
-            context::try_with_core(|core| {
-                if Arc::ptr_eq(&core.shared, &self.shared) {
-                    core.observe.block_on_woken();
-                }
-            });
-        }
+        self.woken.set();
+        crate::observe::block_on_woken();
         self.shared.unpark();
     }
 }

@@ -65,6 +65,18 @@ pub(crate) enum Origin {
     Spawned(&'static Location<'static>),
 }
 
+/// How a task's poll ended, as the seam needs to know it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Polled {
+    /// Pending, and not woken meanwhile.
+    Pending,
+    /// Pending, but woken while it ran (a yield, a budget stop): queued
+    /// again at once, counted as a local wake by the task itself.
+    Rescheduled,
+    /// Finished: its record goes with it.
+    Ready,
+}
+
 /// The loop's observer: counters, the per-task side table, the poll clock
 /// and (feature `timeline`) the timeline recorder. Loop-thread only.
 pub(crate) struct Observer {
@@ -84,11 +96,6 @@ pub(crate) struct Observer {
     #[cfg(feature = "timeline")]
     timeline: RefCell<Option<timeline::Timeline>>,
 }
-
-/// Whether the loop reports wakes of the `block_on` future
-/// ([`Observer::block_on_woken`]): only the timeline draws them, and
-/// finding the observer from a waker costs a thread-local read.
-pub(crate) const SEES_BLOCK_ON_WAKES: bool = cfg!(feature = "timeline");
 
 /// When a park began, for the timeline (nothing without it).
 #[derive(Clone, Copy)]
@@ -168,21 +175,34 @@ impl Observer {
     /// Wakes from here until the next step are this task's doing, its
     /// completion's included.
     #[inline(always)]
-    pub(crate) fn poll_started(&self, task: &TaskRef) {
-        let id = task.header().id;
+    pub(crate) fn poll_started(&self, id: TaskId) {
         self.source.set(records::pack_task(id));
         add(&self.counters.polls, 1);
-        self.records.polled(task.owned_key());
         self.timeline(|t| t.poll_started(Some(id), Instant::now()));
     }
 
     /// The poll of task `id` (at owned-list slot `key`) returned. One clock
     /// read: the poll's length feeds `longest_poll` and the slow-poll
-    /// warning, and the reading is the next poll's start.
+    /// warning, and the reading is the next poll's start. One touch of the
+    /// task's record: its poll count, and its wake if it woke itself.
     #[inline(always)]
-    pub(crate) fn poll_ended(&self, id: TaskId, key: usize, ready: bool) {
+    pub(crate) fn poll_ended(&self, id: TaskId, key: usize, outcome: Polled) {
         self.clock_poll(Some((id, key)));
-        self.timeline(|t| t.poll_ended(Some(id), Instant::now(), ready));
+        match outcome {
+            Polled::Pending => self.records.polled(key, None),
+            Polled::Rescheduled => {
+                add(&self.counters.wakes_local, 1);
+                self.records.polled(key, Some(records::pack_task(id)));
+            }
+            Polled::Ready => {}
+        }
+        self.timeline(|t| {
+            let now = Instant::now();
+            t.poll_ended(Some(id), now, outcome == Polled::Ready);
+            if outcome == Polled::Rescheduled {
+                t.woke(WakeSource::Task(id), Some(id), now);
+            }
+        });
     }
 
     /// The loop is about to poll the future given to `block_on`.
@@ -190,17 +210,6 @@ impl Observer {
     pub(crate) fn block_on_started(&self) {
         self.source.set(records::pack(Some(WakeSource::BlockOn)));
         self.timeline(|t| t.poll_started(None, Instant::now()));
-    }
-
-    /// The `block_on` future was woken on the loop's thread (only called
-    /// when [`SEES_BLOCK_ON_WAKES`]): the timeline draws who woke it.
-    pub(crate) fn block_on_woken(&self) {
-        let source = records::unpack(self.source.get());
-        self.timeline(|t| {
-            if let Some(source) = source {
-                t.woke(source, None, Instant::now());
-            }
-        });
     }
 
     /// The `block_on` future's poll returned.
@@ -213,7 +222,8 @@ impl Observer {
     #[inline(always)]
     fn clock_poll(&self, task: Option<(TaskId, usize)>) {
         let now = clock::now();
-        let took = now.saturating_sub(self.mark.replace(now));
+        // The clock is monotonic and `mark` one of its earlier readings.
+        let took = now.wrapping_sub(self.mark.replace(now));
         if took > self.bar.get() {
             self.long_poll(task, took);
         }
@@ -250,15 +260,6 @@ impl Observer {
             }
         });
         source
-    }
-
-    /// Task `id` was woken while it ran (that wake queued nothing: the loop
-    /// queues it again now). Counted as a local wake by the task itself.
-    #[inline(always)]
-    pub(crate) fn rescheduled(&self, task: &TaskRef, id: TaskId) {
-        add(&self.counters.wakes_local, 1);
-        self.records.woken(task.owned_key(), records::pack_task(id));
-        self.timeline(|t| t.woke(WakeSource::Task(id), Some(id), Instant::now()));
     }
 
     /// The loop popped a woken task (already bound) from the remote queue.
@@ -322,6 +323,22 @@ impl Observer {
             }
         }
     }
+}
+
+/// The waker of `block_on`'s future was woken: the timeline draws the
+/// arrow (source to the `block_on` lane); without the feature this is
+/// nothing at all. The source is the loop's current one.
+#[inline(always)]
+pub(crate) fn block_on_woken() {
+    // Off the loop the runtime's observer is out of reach: the timeline
+    // then shows the wake only as the loop's unpark.
+    #[cfg(feature = "timeline")]
+    let _ = crate::context::try_with_core(|core| {
+        let observe = core.observe();
+        if let Some(source) = records::unpack(observe.source.get()) {
+            observe.timeline(|t| t.woke(source, None, Instant::now()));
+        }
+    });
 }
 
 /// Adds `n` to a loop-local counter.

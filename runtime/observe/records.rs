@@ -179,11 +179,16 @@ impl Records {
         self.names.borrow_mut().clear();
     }
 
+    /// Task at `key` was polled once more (and, if `woken` is a packed
+    /// source, woken during that poll).
     #[inline(always)]
-    pub(crate) fn polled(&self, key: usize) {
+    pub(crate) fn polled(&self, key: usize, woken: Option<u64>) {
         if let Some(record) = self.records.borrow_mut().get_mut(key) {
             if record.polls_site & POLLS != POLLS {
                 record.polls_site += 1;
+            }
+            if let Some(source) = woken {
+                record.woken_by = source;
             }
         }
     }
@@ -242,8 +247,8 @@ mod tests {
         records.push(a, spawn);
         records.push(b, spawn);
         records.push(a, spawn);
-        records.polled(1);
-        records.polled(1);
+        records.polled(1, None);
+        records.polled(1, None);
         records.woken(1, pack(Some(WakeSource::Timer)));
         records.swap_remove(0);
         // The record of slot 1 stayed; slot 2's moved to 0.
