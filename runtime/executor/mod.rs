@@ -25,8 +25,6 @@
 mod owned;
 mod queue_policy;
 mod run_queue;
-#[cfg(all(test, not(loom), not(miri)))]
-mod run_queue_proptests;
 mod shared;
 mod turn;
 
@@ -600,9 +598,8 @@ impl Woken {
         Woken(AtomicBool::new(true))
     }
 
-    /// Sets the flag, returning whether it was set already.
-    fn set(&self) -> bool {
-        self.0.swap(true, Ordering::SeqCst)
+    fn set(&self) {
+        self.0.swap(true, Ordering::SeqCst);
     }
 
     /// Clears the flag, returning whether it was set.
@@ -621,16 +618,8 @@ impl std::task::Wake for MainWaker {
     }
 
     fn wake_by_ref(self: &WakeArc<Self>) {
-        let again = self.woken.set();
-        // Who woke the main future, for the timeline's arrow; a constant
-        // `false` without it, so no lookup.
-        if !again && crate::observe::SEES_BLOCK_ON_WAKES {
-            context::try_with_core(|core| {
-                if Arc::ptr_eq(&core.shared, &self.shared) {
-                    core.observe.block_on_woken();
-                }
-            });
-        }
+        self.woken.set();
+        crate::observe::block_on_woken();
         self.shared.unpark();
     }
 }

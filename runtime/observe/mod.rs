@@ -97,11 +97,6 @@ pub(crate) struct Observer {
     timeline: RefCell<Option<timeline::Timeline>>,
 }
 
-/// Whether the loop reports wakes of the `block_on` future
-/// ([`Observer::block_on_woken`]): only the timeline draws them, and
-/// finding the observer from a waker costs a thread-local read.
-pub(crate) const SEES_BLOCK_ON_WAKES: bool = cfg!(feature = "timeline");
-
 /// When a park began, for the timeline (nothing without it).
 #[derive(Clone, Copy)]
 pub(crate) struct ParkStart {
@@ -217,17 +212,6 @@ impl Observer {
         self.timeline(|t| t.poll_started(None, Instant::now()));
     }
 
-    /// The `block_on` future was woken on the loop's thread (only called
-    /// when [`SEES_BLOCK_ON_WAKES`]): the timeline draws who woke it.
-    pub(crate) fn block_on_woken(&self) {
-        let source = records::unpack(self.source.get());
-        self.timeline(|t| {
-            if let Some(source) = source {
-                t.woke(source, None, Instant::now());
-            }
-        });
-    }
-
     /// The `block_on` future's poll returned.
     #[inline]
     pub(crate) fn block_on_ended(&self, ready: bool) {
@@ -339,6 +323,22 @@ impl Observer {
             }
         }
     }
+}
+
+/// The waker of `block_on`'s future was woken: the timeline draws the
+/// arrow (source to the `block_on` lane); without the feature this is
+/// nothing at all. The source is the loop's current one.
+#[inline(always)]
+pub(crate) fn block_on_woken() {
+    // Off the loop the runtime's observer is out of reach: the timeline
+    // then shows the wake only as the loop's unpark.
+    #[cfg(feature = "timeline")]
+    let _ = crate::context::try_with_core(|core| {
+        let observe = core.observe();
+        if let Some(source) = records::unpack(observe.source.get()) {
+            observe.timeline(|t| t.woke(source, None, Instant::now()));
+        }
+    });
 }
 
 /// Adds `n` to a loop-local counter.
