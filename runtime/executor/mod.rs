@@ -25,6 +25,8 @@
 mod owned;
 mod queue_policy;
 mod run_queue;
+#[cfg(all(test, not(loom), not(miri)))]
+mod run_queue_proptests;
 mod shared;
 mod turn;
 
