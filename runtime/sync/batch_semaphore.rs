@@ -272,7 +272,7 @@ impl Acquire<'_> {
             return Poll::Ready(Ok(()));
         }
         let still_needed = self.n - (current >> SHIFT);
-        self.key = Some(waiters.push_back(still_needed, cx.waker()));
+        self.key = Some(waiters.push_back(still_needed, Some(cx.waker())));
         Poll::Pending
     }
 }

@@ -217,3 +217,22 @@ fn a_watch_receiver_always_ends_on_the_latest_value() {
         sender.join().unwrap();
     });
 }
+
+#[test]
+fn sender_closed_sees_a_receiver_dropped_on_another_thread() {
+    // `closed()` makes its `Notified` before it checks, so a receiver that
+    // goes after the check still wakes it: never a wait that hangs.
+    loom::model(|| {
+        let (tx, rx) = mpsc::channel::<u8>(1);
+        let (wtx, wrx) = watch::channel(0);
+        let dropper = thread::spawn(move || {
+            drop(rx);
+            drop(wrx);
+        });
+        block_on(async {
+            tx.closed().await;
+            wtx.closed().await;
+        });
+        dropper.join().unwrap();
+    });
+}
