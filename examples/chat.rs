@@ -82,7 +82,9 @@ async fn main() -> io::Result<()> {
         coop::select! {
             accepted = listener.accept().fuse() => {
                 match accepted {
-                    Ok((stream, addr)) => clients.spawn(client(stream, addr, events.clone())),
+                    Ok((stream, addr)) => {
+                        clients.spawn(client(stream, addr, events.clone()));
+                    }
                     // Out of file descriptors, a reset in the backlog...:
                     // this connection is lost, the server goes on.
                     Err(e) => eprintln!("chat: accept failed: {e}"),

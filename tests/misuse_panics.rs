@@ -133,12 +133,12 @@ fn spawn_blocking_outside_a_runtime_names_spawn_blocking_at_the_callers_line() {
 fn join_set_spawns_outside_a_runtime_name_the_join_set_method() {
     let mut set = coop::task::JoinSet::new();
     let line = line!() + 1;
-    let (message, at) = panic_message_and_location(|| set.spawn(async { 1 }));
+    let (message, at) = panic_message_and_location(|| drop(set.spawn(async { 1 })));
     assert!(message.contains("`JoinSet::spawn`"), "{message}");
     assert!(at.starts_with(&format!("{THIS_FILE}:{line}:")), "{at}");
 
     let line = line!() + 1;
-    let (message, at) = panic_message_and_location(|| set.spawn_blocking(|| 2));
+    let (message, at) = panic_message_and_location(|| drop(set.spawn_blocking(|| 2)));
     assert!(message.contains("`JoinSet::spawn_blocking`"), "{message}");
     assert!(at.starts_with(&format!("{THIS_FILE}:{line}:")), "{at}");
     assert!(set.is_empty());

@@ -93,24 +93,16 @@ impl BatchSemaphore {
     /// Takes `n` permits without waiting: one CAS loop, no lock.
     pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquire> {
         let need = n << SHIFT;
-        let mut current = self.permits.load(Ordering::Acquire);
-        loop {
-            if current & CLOSED == CLOSED {
-                return Err(TryAcquire::Closed);
-            }
-            if current < need {
-                return Err(TryAcquire::NoPermits);
-            }
-            match self.permits.compare_exchange_weak(
-                current,
-                current - need,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return Ok(()),
-                Err(actual) => current = actual,
-            }
-        }
+        self.permits
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
+                let enough = current & CLOSED == 0 && current >= need;
+                enough.then(|| current - need)
+            })
+            .map(drop)
+            .map_err(|current| match current & CLOSED {
+                CLOSED => TryAcquire::Closed,
+                _ => TryAcquire::NoPermits,
+            })
     }
 
     /// A future that waits for `n` permits, FIFO.
@@ -129,22 +121,16 @@ impl BatchSemaphore {
         if n == 0 {
             return;
         }
-        let mut current = self.permits.load(Ordering::Acquire);
-        // Nobody waits: add the permits with one CAS, no lock.
-        while current & WAITERS == 0 {
-            let available = current >> SHIFT;
-            if available.saturating_add(n) > MAX_PERMITS {
-                break; // the locked path panics with the message
-            }
-            match self.permits.compare_exchange_weak(
-                current,
-                current + (n << SHIFT),
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return,
-                Err(actual) => current = actual,
-            }
+        // Nobody waits: add the permits with one CAS, no lock. (Too many
+        // permits also go the locked way, which panics with the message.)
+        let lock_free = self
+            .permits
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
+                let fits = (current >> SHIFT).saturating_add(n) <= MAX_PERMITS;
+                (current & WAITERS == 0 && fits).then(|| current + (n << SHIFT))
+            });
+        if lock_free.is_ok() {
+            return;
         }
         let waiters = self.waiters.lock();
         self.release_locked(n, waiters);
@@ -176,19 +162,11 @@ impl BatchSemaphore {
             // Permits are left over only once the line is empty: clear
             // WAITERS in the same step, so later releases go lock-free.
             debug_assert!(waiters.is_empty());
-            let mut current = self.permits.load(Ordering::Acquire);
-            loop {
-                let next = (current & !WAITERS) + (n << SHIFT);
-                match self.permits.compare_exchange_weak(
-                    current,
-                    next,
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                ) {
-                    Ok(_) => break,
-                    Err(actual) => current = actual,
-                }
-            }
+            let _ = self
+                .permits
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
+                    Some((current & !WAITERS) + (n << SHIFT))
+                });
         } else if waiters.is_empty() {
             self.clear_waiters_bit();
         }
@@ -240,34 +218,26 @@ impl Acquire<'_> {
         }
         let mut waiters = sem.waiters.lock();
         let need = self.n << SHIFT;
-        let mut current = sem.permits.load(Ordering::Acquire);
         debug_assert!(
-            current >> SHIFT == 0 || waiters.is_empty(),
+            sem.available_permits() == 0 || waiters.is_empty(),
             "permits were available while a waiter was in line"
         );
-        loop {
-            if current & CLOSED == CLOSED {
-                return Poll::Ready(Err(()));
-            }
-            // The invariant: permits are available only while nobody waits,
-            // so a newcomer who finds some may take them. If it must wait,
-            // WAITERS goes up in the same step (before it is in the list,
-            // but the list is ours until we unlock).
-            let next = if current >= need {
-                current - need
-            } else {
-                (current & CLOSED) | WAITERS
-            };
-            match sem.permits.compare_exchange_weak(
-                current,
-                next,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => break,
-                Err(actual) => current = actual,
-            }
-        }
+        // The invariant: permits are available only while nobody waits, so
+        // a newcomer who finds some may take them. If it must wait, WAITERS
+        // goes up in the same step (before it is in the list, but the list
+        // is ours until we unlock).
+        let taken =
+            sem.permits
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
+                    match (current & CLOSED, current >= need) {
+                        (CLOSED, _) => None,
+                        (_, true) => Some(current - need),
+                        (_, false) => Some(WAITERS),
+                    }
+                });
+        let Ok(current) = taken else {
+            return Poll::Ready(Err(()));
+        };
         if current >= need {
             return Poll::Ready(Ok(()));
         }
