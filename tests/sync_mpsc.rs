@@ -275,3 +275,44 @@ fn a_zero_capacity_channel_panics_with_advice() {
     let msg = support::panic_message(|| drop(mpsc::channel::<u8>(0)));
     assert!(msg.contains("unbounded_channel"), "{msg}");
 }
+
+#[test]
+fn closed_waits_for_the_receiver_to_go_and_is_cancel_safe() {
+    coop::block_on(async {
+        let (tx, rx) = mpsc::channel::<u8>(1);
+        let (utx, mut urx) = mpsc::unbounded_channel::<u8>();
+        {
+            // A closed() dropped while waiting takes nothing with it.
+            let mut dropped = pin!(tx.closed());
+            assert_eq!(poll!(dropped.as_mut()), Poll::Pending);
+        }
+        let mut first = pin!(tx.closed());
+        let mut second = pin!(tx.closed());
+        let mut unbounded = pin!(utx.closed());
+        assert_eq!(poll!(first.as_mut()), Poll::Pending);
+        assert_eq!(poll!(second.as_mut()), Poll::Pending);
+        assert_eq!(poll!(unbounded.as_mut()), Poll::Pending);
+        tx.try_send(1).unwrap(); // sending does not complete it
+        assert_eq!(poll!(first.as_mut()), Poll::Pending);
+        drop(rx);
+        first.await;
+        second.await;
+        tx.closed().await; // already closed: at once
+        urx.close(); // closing (not dropping) counts too
+        unbounded.await;
+        assert!(utx.is_closed());
+    });
+}
+
+#[test]
+fn closed_is_woken_by_a_receiver_dropped_on_another_thread() {
+    within(GENEROUS, || {
+        let (tx, rx) = mpsc::channel::<u8>(1);
+        let dropper = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            drop(rx);
+        });
+        coop::block_on(tx.closed());
+        dropper.join().unwrap();
+    });
+}

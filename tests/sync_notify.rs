@@ -133,3 +133,49 @@ fn notify_one_from_a_plain_thread_wakes_a_task_parked_on_the_loop() {
         thread.join().unwrap();
     });
 }
+
+#[test]
+fn enable_takes_a_place_in_line_before_the_first_poll() {
+    let notify = Notify::new();
+    let mut first = pin!(notify.notified());
+    let mut second = pin!(notify.notified());
+    assert!(!first.as_mut().enable());
+    assert!(!second.as_mut().enable());
+    assert!(!first.as_mut().enable(), "enabling twice keeps the place");
+    notify.notify_one();
+    // The first in line was chosen; no permit was stored for a newcomer.
+    assert!(first.as_mut().enable());
+    assert!(!second.as_mut().enable());
+    let mut later = pin!(notify.notified());
+    assert!(
+        !later.as_mut().enable(),
+        "notify_one stored a permit as well"
+    );
+    coop::block_on(first);
+    notify.notify_waiters();
+    assert!(second.as_mut().enable());
+    coop::block_on(async {
+        second.await;
+        later.await
+    });
+}
+
+#[test]
+fn enable_takes_a_stored_permit_and_an_enabled_future_dropped_passes_notify_one_on() {
+    let notify = Notify::new();
+    notify.notify_one(); // stored
+    {
+        let mut taker = pin!(notify.notified());
+        assert!(taker.as_mut().enable(), "the stored permit is taken");
+    }
+    let mut enabled = Box::pin(notify.notified());
+    assert!(
+        !enabled.as_mut().enable(),
+        "the permit was consumed by the first"
+    );
+    let mut next = pin!(notify.notified());
+    assert!(!next.as_mut().enable());
+    notify.notify_one(); // chooses `enabled`, which is dropped unseen
+    drop(enabled);
+    assert!(next.as_mut().enable(), "the notification was passed on");
+}

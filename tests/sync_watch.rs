@@ -133,3 +133,41 @@ fn a_sender_on_a_plain_thread_is_seen_up_to_its_last_value() {
         assert_eq!(seen.get(), 1000, "the last value was missed");
     });
 }
+
+#[test]
+fn sender_closed_waits_until_the_last_receiver_is_gone() {
+    coop::block_on(async {
+        let (tx, rx) = watch::channel(0);
+        let rx2 = rx.clone();
+        {
+            let mut dropped = pin!(tx.closed());
+            assert!(poll!(dropped.as_mut()).is_pending());
+        }
+        let mut closed = pin!(tx.closed());
+        assert!(poll!(closed.as_mut()).is_pending());
+        drop(rx);
+        assert!(poll!(closed.as_mut()).is_pending(), "one receiver is left");
+        let subscribed = tx.subscribe();
+        drop(rx2);
+        assert!(
+            poll!(closed.as_mut()).is_pending(),
+            "a new subscriber is left"
+        );
+        drop(subscribed);
+        closed.await;
+        tx.closed().await; // none left: at once
+    });
+}
+
+#[test]
+fn sender_closed_is_woken_by_a_receiver_dropped_on_another_thread() {
+    within(GENEROUS, || {
+        let (tx, rx) = watch::channel(0);
+        let dropper = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            drop(rx);
+        });
+        coop::block_on(tx.closed());
+        dropper.join().unwrap();
+    });
+}

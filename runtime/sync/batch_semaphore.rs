@@ -3,24 +3,33 @@
 //! capacity: one primitive, proved once, reused three times.
 //!
 //! ```text
-//!   permits: AtomicUsize = available << 1 | CLOSED
+//!   permits: AtomicUsize = available << 2 | WAITERS | CLOSED
 //!   waiters: Mutex<WaitList<still_needed>>
 //!
 //!   acquire(n) ─ fast path: CAS available -= n ──────────────► Ready
 //!        │ not enough
 //!        ▼ lock
-//!      take what is available, queue for the rest ────────────► Pending
+//!      take what is available, queue for the rest,
+//!      set WAITERS (in the same CAS) ─────────────────────────► Pending
 //!
-//!   release(n) ─ lock ─ fill the waiters from the front ─ the rest to
-//!                       `available` ─ unlock ─ wake the served ones
+//!   release(n) ─ fast path, WAITERS clear: CAS available += n (no lock)
+//!        │ WAITERS set
+//!        ▼ lock
+//!      fill the waiters from the front ─ the rest to `available`
+//!      (clearing WAITERS if the line is now empty) ─ unlock ─ wake
 //! ```
 //!
 //! # Invariant
-//! While a waiter is queued, `available` is 0. A new waiter takes every
-//! available permit before it queues, and `release` gives permits to the
-//! waiters, front first, before any reach `available`. So the fast path
-//! (which never locks) can only succeed when nobody waits: a newcomer never
-//! overtakes the line, and waiting is FIFO-fair.
+//! While a waiter is queued, `available` is 0 and `WAITERS` is set.
+//! `WAITERS` is only changed with the wait-list lock held: set by the CAS
+//! with which a newcomer takes the available permits before it queues,
+//! cleared by the CAS that hands the rest of a release to `available` once
+//! the line is empty (or when a waiter leaves an otherwise empty line). So
+//! neither lock-free path can overtake the line: the acquire fast path
+//! finds no permits while anyone waits, and the release fast path's CAS
+//! fails (and it takes the lock) as soon as `WAITERS` is set. Waiting is
+//! FIFO-fair, and a release with nobody waiting (the common case: a
+//! channel slot given back, an uncontended lock) is one CAS.
 //!
 //! Cancel safety: a dropped [`Acquire`] gives back what it had been given
 //! (its partial share while queued, or everything once served), through the
@@ -37,8 +46,11 @@ use crate::loom::sync::{Mutex, MutexGuard};
 
 /// Set in `permits` once the semaphore is closed.
 const CLOSED: usize = 1;
-/// `available` is stored above the `CLOSED` bit.
-const SHIFT: u32 = 1;
+/// Set in `permits` while the wait list may hold a waiter (see the
+/// invariant above).
+const WAITERS: usize = 2;
+/// `available` is stored above the two flag bits.
+const SHIFT: u32 = 2;
 
 /// The most permits a semaphore can hold (tokio's figure: three bits spare).
 pub(crate) const MAX_PERMITS: usize = usize::MAX >> 3;
@@ -81,24 +93,16 @@ impl BatchSemaphore {
     /// Takes `n` permits without waiting: one CAS loop, no lock.
     pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquire> {
         let need = n << SHIFT;
-        let mut current = self.permits.load(Ordering::Acquire);
-        loop {
-            if current & CLOSED == CLOSED {
-                return Err(TryAcquire::Closed);
-            }
-            if current < need {
-                return Err(TryAcquire::NoPermits);
-            }
-            match self.permits.compare_exchange_weak(
-                current,
-                current - need,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return Ok(()),
-                Err(actual) => current = actual,
-            }
-        }
+        self.permits
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
+                let enough = current & CLOSED == 0 && current >= need;
+                enough.then(|| current - need)
+            })
+            .map(drop)
+            .map_err(|current| match current & CLOSED {
+                CLOSED => TryAcquire::Closed,
+                _ => TryAcquire::NoPermits,
+            })
     }
 
     /// A future that waits for `n` permits, FIFO.
@@ -115,6 +119,17 @@ impl BatchSemaphore {
     #[track_caller]
     pub(crate) fn release(&self, n: usize) {
         if n == 0 {
+            return;
+        }
+        // Nobody waits: add the permits with one CAS, no lock. (Too many
+        // permits also go the locked way, which panics with the message.)
+        let lock_free = self
+            .permits
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
+                let fits = (current >> SHIFT).saturating_add(n) <= MAX_PERMITS;
+                (current & WAITERS == 0 && fits).then(|| current + (n << SHIFT))
+            });
+        if lock_free.is_ok() {
             return;
         }
         let waiters = self.waiters.lock();
@@ -144,10 +159,25 @@ impl BatchSemaphore {
                      maximum of {MAX_PERMITS}; give back only the permits you took"
                 );
             }
-            self.permits.fetch_add(n << SHIFT, Ordering::Release);
+            // Permits are left over only once the line is empty: clear
+            // WAITERS in the same step, so later releases go lock-free.
+            debug_assert!(waiters.is_empty());
+            let _ = self
+                .permits
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
+                    Some((current & !WAITERS) + (n << SHIFT))
+                });
+        } else if waiters.is_empty() {
+            self.clear_waiters_bit();
         }
         drop(waiters);
         wake.wake_all();
+    }
+
+    /// Clears `WAITERS` once the line is empty. Called with the wait-list
+    /// lock held (the guard is not passed only to keep borrows simple).
+    fn clear_waiters_bit(&self) {
+        self.permits.fetch_and(!WAITERS, Ordering::Release);
     }
 
     /// Closes the semaphore: every waiter and every later acquire fails.
@@ -159,6 +189,7 @@ impl BatchSemaphore {
         while let Some(waker) = waiters.pop_front() {
             wake.push(waker);
         }
+        self.clear_waiters_bit();
         drop(waiters);
         wake.wake_all();
     }
@@ -187,33 +218,31 @@ impl Acquire<'_> {
         }
         let mut waiters = sem.waiters.lock();
         let need = self.n << SHIFT;
-        let mut current = sem.permits.load(Ordering::Acquire);
         debug_assert!(
-            current >> SHIFT == 0 || waiters.is_empty(),
+            sem.available_permits() == 0 || waiters.is_empty(),
             "permits were available while a waiter was in line"
         );
-        loop {
-            if current & CLOSED == CLOSED {
-                return Poll::Ready(Err(()));
-            }
-            // The invariant: permits are available only while nobody waits,
-            // so a newcomer who finds some may take them.
-            let next = current.saturating_sub(need);
-            match sem.permits.compare_exchange_weak(
-                current,
-                next,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => break,
-                Err(actual) => current = actual,
-            }
-        }
+        // The invariant: permits are available only while nobody waits, so
+        // a newcomer who finds some may take them. If it must wait, WAITERS
+        // goes up in the same step (before it is in the list, but the list
+        // is ours until we unlock).
+        let taken =
+            sem.permits
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
+                    match (current & CLOSED, current >= need) {
+                        (CLOSED, _) => None,
+                        (_, true) => Some(current - need),
+                        (_, false) => Some(WAITERS),
+                    }
+                });
+        let Ok(current) = taken else {
+            return Poll::Ready(Err(()));
+        };
         if current >= need {
             return Poll::Ready(Ok(()));
         }
         let still_needed = self.n - (current >> SHIFT);
-        self.key = Some(waiters.push_back(still_needed, cx.waker()));
+        self.key = Some(waiters.push_back(still_needed, Some(cx.waker())));
         Poll::Pending
     }
 }
@@ -253,8 +282,20 @@ impl Future for Acquire<'_> {
 }
 
 impl Drop for Acquire<'_> {
+    /// Inlined: an acquire that never queued (the fast path, every send
+    /// on a channel with room) has nothing to give back.
+    #[inline]
     fn drop(&mut self) {
-        let Some(key) = self.key.take() else { return };
+        if let Some(key) = self.key.take() {
+            self.leave(key);
+        }
+    }
+}
+
+impl Acquire<'_> {
+    /// Gives the wait-list slot back, and whatever was given to it.
+    #[cold]
+    fn leave(&mut self, key: WaiterKey) {
         let mut waiters = self.semaphore.waiters.lock();
         let (still_needed, _, waker) = waiters.remove(key);
         // Queued: it leaves the line with its partial share. Served: it owns
@@ -264,6 +305,9 @@ impl Drop for Acquire<'_> {
         if held > 0 {
             self.semaphore.release_locked(held, waiters);
         } else {
+            if waiters.is_empty() {
+                self.semaphore.clear_waiters_bit();
+            }
             drop(waiters);
         }
         drop(waker);

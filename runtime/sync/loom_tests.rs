@@ -54,6 +54,49 @@ fn a_semaphore_permit_is_never_held_twice_nor_lost_to_a_dropped_waiter() {
 }
 
 #[test]
+fn a_lock_free_release_racing_a_waiter_that_queues_reaches_the_waiter() {
+    // `release` adds permits with one CAS while `WAITERS` is clear; a
+    // newcomer sets `WAITERS` in the CAS that empties `available` before
+    // it queues. In every interleaving the permit reaches the waiter (not
+    // `available` behind its back, which would leave it blocked forever).
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let other = {
+            let sem = sem.clone();
+            thread::spawn(move || sem.add_permits(1))
+        };
+        block_on(async { sem.acquire().await.unwrap().forget() });
+        other.join().unwrap();
+        assert_eq!(sem.available_permits(), 0, "a permit was made");
+    });
+}
+
+#[test]
+fn a_waiter_leaving_the_line_keeps_the_lock_free_release_off_the_next_one() {
+    // Two waiters queue; the first leaves the line while another thread
+    // releases. The second must still get the permit: leaving clears
+    // `WAITERS` only once the line is empty.
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let mut leaving = Box::pin(sem.acquire());
+        assert!(poll_once(&mut leaving).is_pending());
+        let mut staying = Box::pin(sem.acquire());
+        assert!(poll_once(&mut staying).is_pending());
+        let other = {
+            let sem = sem.clone();
+            thread::spawn(move || sem.add_permits(1))
+        };
+        drop(leaving);
+        other.join().unwrap();
+        match poll_once(&mut staying) {
+            Poll::Ready(permit) => permit.unwrap().forget(),
+            Poll::Pending => panic!("the released permit did not reach the waiter in line"),
+        }
+        assert_eq!(sem.available_permits(), 0);
+    });
+}
+
+#[test]
 fn mutex_increments_from_two_threads_are_never_lost() {
     loom::model(|| {
         let count = Arc::new(Mutex::new(0));
@@ -172,5 +215,24 @@ fn a_watch_receiver_always_ends_on_the_latest_value() {
         block_on(async { while rx.changed().await.is_ok() {} });
         assert_eq!(*rx.borrow(), 2);
         sender.join().unwrap();
+    });
+}
+
+#[test]
+fn sender_closed_sees_a_receiver_dropped_on_another_thread() {
+    // `closed()` makes its `Notified` before it checks, so a receiver that
+    // goes after the check still wakes it: never a wait that hangs.
+    loom::model(|| {
+        let (tx, rx) = mpsc::channel::<u8>(1);
+        let (wtx, wrx) = watch::channel(0);
+        let dropper = thread::spawn(move || {
+            drop(rx);
+            drop(wrx);
+        });
+        block_on(async {
+            tx.closed().await;
+            wtx.closed().await;
+        });
+        dropper.join().unwrap();
     });
 }

@@ -206,37 +206,72 @@ pub struct Notified<'a> {
     stage: Stage,
 }
 
-impl Future for Notified<'_> {
-    type Output = ();
+impl Notified<'_> {
+    /// Takes a place in line for [`notify_one`](Notify::notify_one) now,
+    /// before the first poll, without a waker (tokio's `enable`). Returns
+    /// `true` if the future is already notified: a `notify_waiters` came
+    /// after it was made, a stored permit was taken (first call only), or
+    /// `notify_one` has since chosen it. Awaiting it then completes at once,
+    /// and the notification is this future's: dropping it from then on
+    /// passes nothing on (as after a poll that returned `Ready`).
+    ///
+    /// It is what makes "check a condition, then wait" race-free when the
+    /// other side uses `notify_one` (a `notify_waiters` already reaches
+    /// every `Notified` made before it):
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use coop::sync::Notify;
+    ///
+    /// let notify = Notify::new();
+    /// let mut notified = pin!(notify.notified());
+    /// assert!(!notified.as_mut().enable()); // in line, not notified yet
+    /// notify.notify_one(); // chooses the enabled future (stores no permit)
+    /// assert!(notified.as_mut().enable());
+    /// coop::block_on(notified); // ready at once
+    /// ```
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        self.get_mut().poll_with(None).is_ready()
+    }
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        let mut state = this.notify.state.lock();
-        match std::mem::replace(&mut this.stage, Stage::Done) {
+    /// One step of the state machine; `waker` is `None` for `enable`.
+    fn poll_with(&mut self, waker: Option<&std::task::Waker>) -> Poll<()> {
+        let mut state = self.notify.state.lock();
+        match std::mem::replace(&mut self.stage, Stage::Done) {
             Stage::Init => {
-                if this.notify.waiters_calls.load(Ordering::SeqCst) != this.waiters_calls {
+                if self.notify.waiters_calls.load(Ordering::SeqCst) != self.waiters_calls {
                     return Poll::Ready(());
                 }
                 if std::mem::take(&mut state.permit) {
                     return Poll::Ready(());
                 }
-                let key = state.waiters.push_back(Served::No, cx.waker());
-                this.stage = Stage::Waiting(key);
+                let key = state.waiters.push_back(Served::No, waker);
+                self.stage = Stage::Waiting(key);
                 Poll::Pending
             }
             Stage::Waiting(key) => {
                 if state.waiters.is_queued(&key) {
-                    state.waiters.set_waker(&key, cx.waker());
-                    this.stage = Stage::Waiting(key);
+                    if let Some(waker) = waker {
+                        state.waiters.set_waker(&key, waker);
+                    }
+                    self.stage = Stage::Waiting(key);
                     return Poll::Pending;
                 }
-                let (_, _, waker) = state.waiters.remove(key);
+                let (_, _, old) = state.waiters.remove(key);
                 drop(state);
-                drop(waker);
+                drop(old);
                 Poll::Ready(())
             }
             Stage::Done => Poll::Ready(()),
         }
+    }
+}
+
+impl Future for Notified<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.poll_with(Some(cx.waker()))
     }
 }
 

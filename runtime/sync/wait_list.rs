@@ -79,13 +79,15 @@ impl<D> WaitList<D> {
         self.queued == 0
     }
 
-    /// Puts a waiter at the back of the line.
-    pub(crate) fn push_back(&mut self, data: D, waker: &Waker) -> WaiterKey {
+    /// Puts a waiter at the back of the line, with a waker to wake when it
+    /// is served (`None`: nobody to wake yet, as for `Notified::enable`;
+    /// a later poll sets one with [`set_waker`](Self::set_waker)).
+    pub(crate) fn push_back(&mut self, data: D, waker: Option<&Waker>) -> WaiterKey {
         let key = self.slots.insert(Node {
             prev: self.tail,
             next: None,
             queued: true,
-            waker: Some(waker.clone()),
+            waker: waker.cloned(),
             data,
         });
         match self.tail {
@@ -167,7 +169,7 @@ mod tests {
     fn serves_in_order_and_a_removed_waiter_leaves_the_line() {
         let waker = noop_waker();
         let mut list = WaitList::new();
-        let keys: Vec<_> = (0..4).map(|i| list.push_back(i, &waker)).collect();
+        let keys: Vec<_> = (0..4).map(|i| list.push_back(i, Some(&waker))).collect();
         let mut keys = keys.into_iter();
         let (k0, k1, k2, k3) = (
             keys.next().unwrap(),
@@ -188,7 +190,7 @@ mod tests {
         // The served waiter still holds its slot until it gives it back.
         let (data, was_queued, _) = list.remove(k0);
         assert_eq!((data, was_queued), (0, false));
-        let k = list.push_back(9, &waker);
+        let k = list.push_back(9, Some(&waker));
         assert_eq!(*list.front_mut().unwrap(), 9);
         list.remove(k);
     }

@@ -81,6 +81,9 @@ struct Shared<T> {
     state: AtomicUsize,
     receivers: AtomicUsize,
     changed: Notify,
+    /// Woken (`notify_waiters`) when the last receiver goes: what
+    /// `Sender::closed` waits on.
+    rx_gone: Notify,
 }
 
 /// A watch channel holding `init`.
@@ -99,6 +102,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
         state: AtomicUsize::new(0),
         receivers: AtomicUsize::new(1),
         changed: Notify::new(),
+        rx_gone: Notify::new(),
     });
     let rx = Receiver {
         shared: shared.clone(),
@@ -258,6 +262,34 @@ impl<T> Sender<T> {
     pub fn is_closed(&self) -> bool {
         self.receiver_count() == 0
     }
+
+    /// Completes once no receiver is left (at once if none is now). A
+    /// receiver made by [`subscribe`](Self::subscribe) in the meantime
+    /// keeps it waiting. Cancel-safe (it only waits).
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (tx, rx) = coop::sync::watch::channel(0);
+    ///     let reader = coop::spawn(async move {
+    ///         let _rx = rx; // the only receiver, dropped when this ends
+    ///         coop::yield_now().await;
+    ///     });
+    ///     tx.closed().await;
+    ///     assert!(tx.is_closed());
+    ///     reader.await.unwrap();
+    /// });
+    /// ```
+    pub async fn closed(&self) {
+        loop {
+            // Made before the check: the last receiver's drop after the
+            // check is a `notify_waiters` after this future was made.
+            let notified = self.shared.rx_gone.notified();
+            if self.is_closed() {
+                return;
+            }
+            notified.await;
+        }
+    }
 }
 
 impl<T> Drop for Sender<T> {
@@ -369,7 +401,9 @@ impl<T> Clone for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.shared.receivers.fetch_sub(1, Ordering::SeqCst);
+        if self.shared.receivers.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.shared.rx_gone.notify_waiters();
+        }
     }
 }
 

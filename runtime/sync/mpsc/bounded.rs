@@ -181,6 +181,26 @@ impl<T> Sender<T> {
         self.tx.0.is_closed()
     }
 
+    /// Completes once the receiver has closed the channel or been dropped:
+    /// for a producer that should stop work nobody will receive, even
+    /// while it has nothing to send. Cancel-safe (it only waits).
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (tx, rx) = coop::sync::mpsc::channel::<u8>(1);
+    ///     let watcher = coop::spawn(async move {
+    ///         tx.closed().await;
+    ///         "receiver gone"
+    ///     });
+    ///     coop::yield_now().await;
+    ///     drop(rx);
+    ///     assert_eq!(watcher.await.unwrap(), "receiver gone");
+    /// });
+    /// ```
+    pub async fn closed(&self) {
+        self.tx.0.closed().await
+    }
+
     /// Free slots now (capacity minus queued and reserved messages).
     ///
     /// ```

@@ -25,6 +25,7 @@ use std::task::{Context, Poll, Waker};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::sync::batch_semaphore::BatchSemaphore;
+use crate::sync::Notify;
 
 struct State<T> {
     queue: VecDeque<T>,
@@ -41,6 +42,9 @@ pub(super) struct Chan<T> {
     senders: AtomicUsize,
     /// Free slots of a bounded channel; `None` for an unbounded one.
     slots: Option<BatchSemaphore>,
+    /// Woken (`notify_waiters`) when the receiver closes or goes: what
+    /// `Sender::closed` waits on.
+    rx_gone: Notify,
 }
 
 /// Why a receive found no message.
@@ -62,6 +66,7 @@ pub(super) fn new<T>(capacity: Option<usize>) -> (Tx<T>, Rx<T>) {
         }),
         senders: AtomicUsize::new(1),
         slots: capacity.map(BatchSemaphore::new),
+        rx_gone: Notify::new(),
     });
     (Tx(chan.clone()), Rx(chan))
 }
@@ -96,6 +101,17 @@ impl<T> Chan<T> {
 
     pub(super) fn is_closed(&self) -> bool {
         self.state.lock().rx_closed
+    }
+
+    /// Completes once the receiver has closed the channel or is gone.
+    pub(super) async fn closed(&self) {
+        // Made before the check: a close after the check is a
+        // `notify_waiters` after this future was made, which completes it.
+        let notified = self.rx_gone.notified();
+        if self.is_closed() {
+            return;
+        }
+        notified.await;
     }
 }
 
@@ -178,6 +194,7 @@ impl<T> Rx<T> {
         if let Some(slots) = &self.0.slots {
             slots.close();
         }
+        self.0.rx_gone.notify_waiters();
     }
 
     /// Messages in the queue now.

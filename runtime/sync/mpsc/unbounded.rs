@@ -73,6 +73,22 @@ impl<T> UnboundedSender<T> {
     pub fn is_closed(&self) -> bool {
         self.tx.0.is_closed()
     }
+
+    /// Completes once the receiver has closed the channel or been dropped,
+    /// as [`Sender::closed`](super::Sender::closed).
+    ///
+    /// ```
+    /// coop::block_on(async {
+    ///     let (tx, mut rx) = coop::sync::mpsc::unbounded_channel::<u8>();
+    ///     let watcher = coop::spawn(async move { tx.closed().await });
+    ///     coop::yield_now().await;
+    ///     rx.close();
+    ///     watcher.await.unwrap();
+    /// });
+    /// ```
+    pub async fn closed(&self) {
+        self.tx.0.closed().await
+    }
 }
 
 impl<T> Clone for UnboundedSender<T> {
