@@ -115,6 +115,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
         workload!("spawn_chain", executor::spawn_chain, timers: false, warm: true),
         workload!("remote_wake", remote::remote_wake, timers: false, warm: true),
         workload!("remote_wake_asleep", remote::remote_wake_asleep, timers: false, warm: false),
+        workload!("remote_wake_pinned", remote::remote_wake_pinned, timers: false, warm: true),
         workload!("timers_fire", timers::timers_fire, timers: true, warm: true),
         workload!("timers_cancel", timers::timers_cancel, timers: true, warm: true),
         workload!("mem_task", memory::mem_task, timers: false, warm: false),
