@@ -15,7 +15,7 @@
 //!
 //! Files: `rt.rs` (the runtime trait and its four implementations),
 //! `prims.rs` (runtime-neutral baton/signal/yield), `executor.rs`,
-//! `timers.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
+//! `timers.rs`, `timers_scale.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
 //! counting allocator), `compare.rs` (the driver), `tcp_echo.rs` and
 //! `blocking.rs`.
 
@@ -30,6 +30,7 @@ mod rt;
 mod sync;
 mod tcp_echo;
 mod timers;
+mod timers_scale;
 
 use std::time::Duration;
 
@@ -58,6 +59,13 @@ impl Row {
             name: name.into(),
             value,
             unit: "µs",
+        }
+    }
+    pub(crate) fn ns(name: &str, value: f64) -> Row {
+        Row {
+            name: name.into(),
+            value,
+            unit: "ns",
         }
     }
     pub(crate) fn bytes(name: &str, value: f64) -> Row {
@@ -118,6 +126,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
         workload!("remote_wake_pinned", remote::remote_wake_pinned, timers: false, warm: true),
         workload!("timers_fire", timers::timers_fire, timers: true, warm: true),
         workload!("timers_cancel", timers::timers_cancel, timers: true, warm: true),
+        workload!("timers_scale", timers_scale::timers_scale, timers: true, warm: false),
         workload!("mem_task", memory::mem_task, timers: false, warm: false),
         workload!("mem_timer", memory::mem_timer, timers: true, warm: false),
     ];
