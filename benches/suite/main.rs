@@ -15,7 +15,7 @@
 //!
 //! Files: `rt.rs` (the runtime trait and its four implementations),
 //! `prims.rs` (runtime-neutral baton/signal/yield), `executor.rs`,
-//! `timers.rs`, `timers_scale.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
+//! `timers.rs`, `timers_scale.rs`, `latency.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
 //! counting allocator), `compare.rs` (the driver), `tcp_echo.rs` and
 //! `blocking.rs`.
 
@@ -23,6 +23,7 @@ mod alloc;
 mod blocking;
 mod compare;
 mod executor;
+mod latency;
 mod memory;
 mod prims;
 mod remote;
@@ -127,6 +128,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
         workload!("timers_fire", timers::timers_fire, timers: true, warm: true),
         workload!("timers_cancel", timers::timers_cancel, timers: true, warm: true),
         workload!("timers_scale", timers_scale::timers_scale, timers: true, warm: false),
+        workload!("latency_under_load", latency::latency_under_load, timers: true, warm: false),
         workload!("mem_task", memory::mem_task, timers: false, warm: false),
         workload!("mem_timer", memory::mem_timer, timers: true, warm: false),
     ];
