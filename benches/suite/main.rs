@@ -15,7 +15,7 @@
 //!
 //! Files: `rt.rs` (the runtime trait and its four implementations),
 //! `prims.rs` (runtime-neutral baton/signal/yield), `executor.rs`,
-//! `timers.rs`, `timers_scale.rs`, `latency.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
+//! `timers.rs`, `timers_scale.rs`, `latency.rs`, `scale.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
 //! counting allocator), `compare.rs` (the driver), `tcp_echo.rs` and
 //! `blocking.rs`.
 
@@ -28,6 +28,7 @@ mod memory;
 mod prims;
 mod remote;
 mod rt;
+mod scale;
 mod sync;
 mod tcp_echo;
 mod timers;
@@ -129,12 +130,14 @@ pub(crate) fn workloads() -> Vec<Workload> {
         workload!("timers_cancel", timers::timers_cancel, timers: true, warm: true),
         workload!("timers_scale", timers_scale::timers_scale, timers: true, warm: false),
         workload!("latency_under_load", latency::latency_under_load, timers: true, warm: false),
+        workload!("tasks_scale", scale::tasks_scale, timers: false, warm: false),
         workload!("mem_task", memory::mem_task, timers: false, warm: false),
         workload!("mem_timer", memory::mem_timer, timers: true, warm: false),
     ];
     all.extend([
         workload!("tcp_echo", tcp_echo::tcp_echo, timers: true, warm: false, no_localpool),
         workload!("mem_tcp", tcp_echo::mem_tcp, timers: true, warm: false, no_localpool),
+        workload!("conns_scale", scale::conns_scale, timers: true, warm: false, no_localpool),
     ]);
     all.extend([
         workload!("mpsc_1p", sync::mpsc_1p, timers: false, warm: true, no_localpool),
@@ -168,6 +171,14 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
+    if let Some(addr) = flag("--hold-client") {
+        let n = args
+            .last()
+            .and_then(|n| n.parse().ok())
+            .expect("--hold-client ADDR N");
+        scale::hold_client(&addr, n);
+        return;
+    }
     if let Some(addr) = flag("--echo-client") {
         tcp_echo::client(&addr);
         return;

@@ -95,7 +95,7 @@ impl NetRt for rt::Smol {
 }
 
 /// Echoes until the peer closes.
-async fn echo<R: NetRt>(mut stream: R::Stream) {
+pub(crate) async fn echo<R: NetRt>(mut stream: R::Stream) {
     let mut buf = [0u8; 4096];
     loop {
         match R::read(&mut stream, &mut buf).await {
