@@ -15,7 +15,7 @@
 //!
 //! Files: `rt.rs` (the runtime trait and its four implementations),
 //! `prims.rs` (runtime-neutral baton/signal/yield), `executor.rs`,
-//! `timers.rs`, `timers_scale.rs`, `latency.rs`, `scale.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
+//! `timers.rs`, `timers_scale.rs`, `latency.rs`, `scale.rs`, `wake_primitives.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
 //! counting allocator), `compare.rs` (the driver), `tcp_echo.rs` and
 //! `blocking.rs`.
 
@@ -33,6 +33,7 @@ mod sync;
 mod tcp_echo;
 mod timers;
 mod timers_scale;
+mod wake_primitives;
 
 use std::time::Duration;
 
@@ -126,6 +127,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
         workload!("remote_wake", remote::remote_wake, timers: false, warm: true),
         workload!("remote_wake_asleep", remote::remote_wake_asleep, timers: false, warm: false),
         workload!("remote_wake_pinned", remote::remote_wake_pinned, timers: false, warm: true),
+        workload!("wake_primitives", wake_primitives::wake_primitives, timers: false, warm: true),
         workload!("timers_fire", timers::timers_fire, timers: true, warm: true),
         workload!("timers_cancel", timers::timers_cancel, timers: true, warm: true),
         workload!("timers_scale", timers_scale::timers_scale, timers: true, warm: false),

@@ -92,9 +92,13 @@ enum Pace {
     Pinned,
 }
 
-/// Pins the calling thread to the `n`th of `cores`; returns whether it
-/// worked.
-fn pin_to(cores: &[core_affinity::CoreId], n: usize) -> bool {
+/// Pins the calling thread to the `n`th core the process could use when
+/// this was first called; returns whether it worked.
+pub(crate) fn pin_to(n: usize) -> bool {
+    // Read once, before the first pinning: a pinned thread (and the threads
+    // it starts) sees only its own core, and the warm-up pins this thread.
+    static CORES: std::sync::OnceLock<Vec<core_affinity::CoreId>> = std::sync::OnceLock::new();
+    let cores = CORES.get_or_init(|| core_affinity::get_core_ids().unwrap_or_default());
     cores
         .get(n)
         .is_some_and(|&core| core_affinity::set_for_current(core))
@@ -102,17 +106,8 @@ fn pin_to(cores: &[core_affinity::CoreId], n: usize) -> bool {
 
 /// Runs `rounds` lock-step wakes; returns (wall time, summed wake→ack latency).
 fn run<R: Rt>(rounds: u64, pace: Pace) -> (Duration, Duration) {
-    // Read once, before the first pinning: a pinned thread (and the threads
-    // it starts) sees only its own core, and the warm-up pins this thread.
-    static CORES: std::sync::OnceLock<Vec<core_affinity::CoreId>> = std::sync::OnceLock::new();
-    let cores = CORES
-        .get_or_init(|| core_affinity::get_core_ids().unwrap_or_default())
-        .clone();
     if pace == Pace::Pinned {
-        assert!(
-            pin_to(&cores, 0),
-            "remote_wake_pinned needs two cores to pin to"
-        );
+        assert!(pin_to(0), "remote_wake_pinned needs two cores to pin to");
     }
     let shared = Arc::new(Shared::default());
     let waiter = {
@@ -132,10 +127,7 @@ fn run<R: Rt>(rounds: u64, pace: Pace) -> (Duration, Duration) {
         let waker_thread = std::thread::spawn(move || {
             let shared = thread_shared;
             if pace == Pace::Pinned {
-                assert!(
-                    pin_to(&cores, 1),
-                    "remote_wake_pinned needs two cores to pin to"
-                );
+                assert!(pin_to(1), "remote_wake_pinned needs two cores to pin to");
             }
             let mut latency = Duration::ZERO;
             for round in 1..=rounds {
