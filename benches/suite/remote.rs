@@ -63,19 +63,19 @@ impl Shared {
     }
 
     fn wait_ack(&self, round: u64) {
-        Self::wait_for(&self.ack, round);
+        spin_until(&self.ack, round);
     }
+}
 
-    /// Spins (yielding every 256 tries) until `what` reaches `value`.
-    fn wait_for(what: &AtomicU64, value: u64) {
-        let mut spins = 0u32;
-        while what.load(Ordering::SeqCst) < value {
-            spins += 1;
-            if spins % 256 == 0 {
-                std::thread::yield_now();
-            } else {
-                std::hint::spin_loop();
-            }
+/// Spins (yielding every 256 tries) until `what` reaches `value`.
+pub(crate) fn spin_until(what: &AtomicU64, value: u64) {
+    let mut spins = 0u32;
+    while what.load(Ordering::SeqCst) < value {
+        spins += 1;
+        if spins % 256 == 0 {
+            std::thread::yield_now();
+        } else {
+            std::hint::spin_loop();
         }
     }
 }
@@ -134,7 +134,7 @@ fn run<R: Rt>(rounds: u64, pace: Pace) -> (Duration, Duration) {
                 match pace {
                     Pace::Hot => {}
                     Pace::Asleep(pause) => std::thread::sleep(pause),
-                    Pace::Pinned => Shared::wait_for(&shared.armed, round),
+                    Pace::Pinned => spin_until(&shared.armed, round),
                 }
                 let t0 = Instant::now();
                 shared.round.store(round, Ordering::SeqCst);

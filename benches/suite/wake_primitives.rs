@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::remote::pin_to;
+use crate::remote::{pin_to, spin_until};
 use crate::rt::Rt;
 use crate::Row;
 
@@ -26,18 +26,6 @@ pub const ROUNDS: u64 = 50_000;
 struct Steps {
     armed: AtomicU64,
     ack: AtomicU64,
-}
-
-fn spin_until(what: &AtomicU64, value: u64) {
-    let mut spins = 0u32;
-    while what.load(Ordering::SeqCst) < value {
-        spins += 1;
-        if spins % 256 == 0 {
-            std::thread::yield_now();
-        } else {
-            std::hint::spin_loop();
-        }
-    }
 }
 
 /// Runs the lock-step with `wait` on this thread (pinned to core 0) and
