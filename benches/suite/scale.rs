@@ -98,8 +98,16 @@ pub fn raise_nofile() -> u64 {
 /// so on stdout, and holds them until stdin closes.
 pub fn hold_client(addr: &str, n: usize) {
     raise_nofile();
+    // A pause every 64 connects lets the server drain its accept queue: a
+    // full queue drops the handshake, and the kernel retries it only after
+    // a second (`nstat TcpExtListenOverflows` counts those).
     let conns: Vec<_> = (0..n)
-        .map(|_| std::net::TcpStream::connect(addr).expect("connect"))
+        .map(|i| {
+            if i % 64 == 63 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            std::net::TcpStream::connect(addr).expect("connect")
+        })
         .collect();
     println!("connected {}", conns.len());
     let _ = std::io::stdin().read_to_end(&mut Vec::new());
