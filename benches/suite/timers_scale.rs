@@ -10,6 +10,10 @@
 //!   spread over the same two hours, each registered (polled once) and
 //!   dropped at once: nanoseconds per timer (wall, one loop thread, no
 //!   sleeping, so wall ≈ CPU);
+//! * **insert + cancel an older one**: the same, but each new sleep is kept
+//!   in a ring of 1,024 and the one it replaces (a random slot, so a timer
+//!   registered a while ago, somewhere in the middle of the structure) is
+//!   dropped: the cancel a heap pays O(log n) for;
 //! * **fire**: 50,000 tasks that each sleep a pseudo-random 0–20 ms: CPU
 //!   time (`getrusage`) per fired timer, everything the runtime spends on
 //!   it (task spawn, register, fire, wake, poll).
@@ -77,6 +81,31 @@ async fn insert_cancel<R: Rt>(rng: &mut Rng) -> f64 {
     start.elapsed().as_secs_f64() * 1e9 / CANCELS as f64
 }
 
+/// Nanoseconds per insert + cancel of an older timer (a random slot of a
+/// ring of 1,024 boxed sleeps), with the background pending.
+async fn insert_cancel_older<R: Rt>(rng: &mut Rng) -> f64 {
+    const RING: usize = 1024;
+    let mut ring: Vec<Pin<Box<R::Sleep>>> = Vec::with_capacity(RING);
+    for _ in 0..RING {
+        let mut sleep = Box::pin(R::sleep(Duration::from_micros(rng.next() % (2 * HOUR_US))));
+        poll_once(sleep.as_mut()).await;
+        ring.push(sleep);
+    }
+    yield_now().await;
+    let start = Instant::now();
+    for i in 0..CANCELS {
+        let d = Duration::from_micros(rng.next() % (2 * HOUR_US));
+        let mut sleep = Box::pin(R::sleep(d));
+        poll_once(sleep.as_mut()).await;
+        // Drops (cancels) the timer that sat in this slot.
+        ring[rng.next() as usize % RING] = sleep;
+        if i % 64 == 63 {
+            yield_now().await;
+        }
+    }
+    start.elapsed().as_secs_f64() * 1e9 / CANCELS as f64
+}
+
 /// CPU nanoseconds per fired timer with the background pending.
 async fn fire<R: Rt>(rng: &mut Rng) -> f64 {
     let cpu0 = cpu_time();
@@ -98,20 +127,25 @@ pub fn timers_scale<R: Rt>() -> Vec<Row> {
         if n > max_size() {
             continue;
         }
-        let (cancel_ns, fire_ns) = R::block_on(async move {
+        let (cancel_ns, older_ns, fire_ns) = R::block_on(async move {
             R::spawn(async move {
                 let mut rng = Rng::new(n as u64);
                 let pending = background::<R>(n, &mut rng).await;
                 let cancel = insert_cancel::<R>(&mut rng).await;
+                let older = insert_cancel_older::<R>(&mut rng).await;
                 let fire = fire::<R>(&mut rng).await;
                 drop(pending);
-                (cancel, fire)
+                (cancel, older, fire)
             })
             .await
         });
         rows.push(Row::ns(
             &format!("timers at scale: insert+cancel, {label} pending (ns/op)"),
             cancel_ns,
+        ));
+        rows.push(Row::ns(
+            &format!("timers at scale: insert+cancel an older one, {label} pending (ns/op)"),
+            older_ns,
         ));
         rows.push(Row::ns(
             &format!("timers at scale: fire, {label} pending (CPU ns/timer)"),
