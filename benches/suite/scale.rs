@@ -22,7 +22,7 @@ use std::time::Instant;
 use crate::alloc::{live_bytes, start_counting};
 use crate::prims::yield_now;
 use crate::rt::Rt;
-use crate::tcp_echo::{echo, NetRt};
+use crate::tcp_echo::{accept_idle, NetRt};
 use crate::Row;
 
 pub const TASK_SIZES: [(usize, &str); 3] =
@@ -128,7 +128,7 @@ pub fn conns_scale<R: NetRt>() -> Vec<Row> {
             );
             continue;
         }
-        let (bytes, future_size) = R::block_on(async move {
+        let per = R::block_on(async move {
             let (listener, addr) = R::bind().await.expect("bind");
             let mut client = Command::new(std::env::current_exe().expect("own path"))
                 .args(["--hold-client", &addr.to_string(), &n.to_string()])
@@ -136,32 +136,18 @@ pub fn conns_scale<R: NetRt>() -> Vec<Row> {
                 .stdout(Stdio::piped())
                 .spawn()
                 .expect("start the holding client");
-            let first = R::accept(&listener).await.expect("accept");
-            let task = echo::<R>(first);
-            let future_size = std::mem::size_of_val(&task) as f64;
-            let mut handles = Vec::with_capacity(n);
-            handles.push(R::spawn(task));
-            yield_now().await;
-            start_counting();
-            for _ in 1..n {
-                let stream = R::accept(&listener).await.expect("accept");
-                handles.push(R::spawn(echo::<R>(stream)));
-            }
-            for _ in 0..10 {
-                yield_now().await;
-            }
-            let bytes = live_bytes() as f64;
+            let (handles, per) = accept_idle::<R>(&listener, n).await;
             let mut line = String::new();
             let mut out = std::io::BufReader::new(client.stdout.take().expect("stdout"));
             out.read_line(&mut line).expect("client says connected");
             drop(client.stdin.take());
             client.wait().expect("client exit");
             drop(handles);
-            (bytes, future_size)
+            per
         });
         rows.push(Row::bytes(
             &format!("connections at scale: memory, {label} idle (B/conn beyond the echo future)"),
-            bytes / (n - 1) as f64 - future_size,
+            per,
         ));
     }
     rows
