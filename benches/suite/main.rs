@@ -15,7 +15,7 @@
 //!
 //! Files: `rt.rs` (the runtime trait and its four implementations),
 //! `prims.rs` (runtime-neutral baton/signal/yield), `executor.rs`,
-//! `timers.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
+//! `timers.rs`, `timers_scale.rs`, `latency.rs`, `scale.rs`, `wake_primitives.rs`, `remote.rs`, `memory.rs`, `sync.rs` (the workloads), `alloc.rs` (the
 //! counting allocator), `compare.rs` (the driver), `tcp_echo.rs` and
 //! `blocking.rs`.
 
@@ -23,13 +23,17 @@ mod alloc;
 mod blocking;
 mod compare;
 mod executor;
+mod latency;
 mod memory;
 mod prims;
 mod remote;
 mod rt;
+mod scale;
 mod sync;
 mod tcp_echo;
 mod timers;
+mod timers_scale;
+mod wake_primitives;
 
 use std::time::Duration;
 
@@ -58,6 +62,13 @@ impl Row {
             name: name.into(),
             value,
             unit: "µs",
+        }
+    }
+    pub(crate) fn ns(name: &str, value: f64) -> Row {
+        Row {
+            name: name.into(),
+            value,
+            unit: "ns",
         }
     }
     pub(crate) fn bytes(name: &str, value: f64) -> Row {
@@ -115,14 +126,20 @@ pub(crate) fn workloads() -> Vec<Workload> {
         workload!("spawn_chain", executor::spawn_chain, timers: false, warm: true),
         workload!("remote_wake", remote::remote_wake, timers: false, warm: true),
         workload!("remote_wake_asleep", remote::remote_wake_asleep, timers: false, warm: false),
+        workload!("remote_wake_pinned", remote::remote_wake_pinned, timers: false, warm: true),
+        workload!("wake_primitives", wake_primitives::wake_primitives, timers: false, warm: true),
         workload!("timers_fire", timers::timers_fire, timers: true, warm: true),
         workload!("timers_cancel", timers::timers_cancel, timers: true, warm: true),
+        workload!("timers_scale", timers_scale::timers_scale, timers: true, warm: false),
+        workload!("latency_under_load", latency::latency_under_load, timers: true, warm: false),
+        workload!("tasks_scale", scale::tasks_scale, timers: false, warm: false),
         workload!("mem_task", memory::mem_task, timers: false, warm: false),
         workload!("mem_timer", memory::mem_timer, timers: true, warm: false),
     ];
     all.extend([
         workload!("tcp_echo", tcp_echo::tcp_echo, timers: true, warm: false, no_localpool),
         workload!("mem_tcp", tcp_echo::mem_tcp, timers: true, warm: false, no_localpool),
+        workload!("conns_scale", scale::conns_scale, timers: true, warm: false, no_localpool),
     ]);
     all.extend([
         workload!("mpsc_1p", sync::mpsc_1p, timers: false, warm: true, no_localpool),
@@ -156,6 +173,14 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
+    if let Some(addr) = flag("--hold-client") {
+        let n = args
+            .last()
+            .and_then(|n| n.parse().ok())
+            .expect("--hold-client ADDR N");
+        scale::hold_client(&addr, n);
+        return;
+    }
     if let Some(addr) = flag("--echo-client") {
         tcp_echo::client(&addr);
         return;

@@ -59,8 +59,18 @@ impl Rt for Coop {
     type Join<T: 'static> = Unwrap<coop::JoinHandle<T>>;
     type Sleep = coop::time::Sleep;
 
+    /// `COOP_EVENT_INTERVAL` and `COOP_BUDGET`, when set, override the
+    /// defaults (to see what the knobs do to a row, e.g. latency_under_load).
     fn block_on<F: Future + 'static>(f: F) -> F::Output {
-        coop::Runtime::new().expect("coop runtime").block_on(f)
+        let knob = |name| std::env::var(name).ok().and_then(|v| v.parse().ok());
+        let mut builder = coop::Runtime::builder();
+        if let Some(n) = knob("COOP_EVENT_INTERVAL") {
+            builder = builder.event_interval(n);
+        }
+        if let Some(n) = knob("COOP_BUDGET") {
+            builder = builder.budget(n);
+        }
+        builder.build().expect("coop runtime").block_on(f)
     }
     fn spawn<F>(f: F) -> Self::Join<F::Output>
     where

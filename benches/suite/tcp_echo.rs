@@ -95,7 +95,7 @@ impl NetRt for rt::Smol {
 }
 
 /// Echoes until the peer closes.
-async fn echo<R: NetRt>(mut stream: R::Stream) {
+pub(crate) async fn echo<R: NetRt>(mut stream: R::Stream) {
     let mut buf = [0u8; 4096];
     loop {
         match R::read(&mut stream, &mut buf).await {
@@ -150,37 +150,48 @@ pub fn tcp_echo<R: NetRt>() -> Vec<Row> {
 /// buffer, the same for every runtime) is subtracted.
 pub fn mem_tcp<R: NetRt>() -> Vec<Row> {
     const IDLE: usize = 1_000;
-    let (bytes, future_size) = R::block_on(async {
+    let per = R::block_on(async {
         let (listener, addr) = R::bind().await.expect("bind");
         let clients = std::thread::spawn(move || {
             (0..IDLE)
                 .map(|_| std::net::TcpStream::connect(addr).expect("connect"))
                 .collect::<Vec<_>>()
         });
-        let first = R::accept(&listener).await.expect("accept");
-        let mut handles = Vec::with_capacity(IDLE);
-        let task = echo::<R>(first);
-        let future_size = std::mem::size_of_val(&task);
-        handles.push(R::spawn(task));
-        yield_now().await;
-        start_counting();
-        for _ in 1..IDLE {
-            let stream = R::accept(&listener).await.expect("accept");
-            handles.push(R::spawn(echo::<R>(stream)));
-        }
-        for _ in 0..10 {
-            yield_now().await;
-        }
-        let bytes = live_bytes();
+        let (handles, per) = accept_idle::<R>(&listener, IDLE).await;
         let _keep = Rc::new(clients.join().expect("clients"));
         std::mem::forget(handles);
-        (bytes, future_size)
+        per
     });
-    let per = bytes as f64 / (IDLE - 1) as f64 - future_size as f64;
     vec![Row::bytes(
         "memory per idle TCP connection (beyond the echo future)",
         per,
     )]
+}
+
+/// Accepts `n` connections, each served by an echo task that then waits to
+/// read; returns the handles and the live heap bytes per connection beyond
+/// the echo future (the first connection is accepted before counting
+/// starts, so one-time allocations are not counted).
+pub(crate) async fn accept_idle<R: NetRt>(
+    listener: &R::Listener,
+    n: usize,
+) -> (Vec<R::Join<()>>, f64) {
+    let first = R::accept(listener).await.expect("accept");
+    let task = echo::<R>(first);
+    let future_size = std::mem::size_of_val(&task) as f64;
+    let mut handles = Vec::with_capacity(n);
+    handles.push(R::spawn(task));
+    yield_now().await;
+    start_counting();
+    for _ in 1..n {
+        let stream = R::accept(listener).await.expect("accept");
+        handles.push(R::spawn(echo::<R>(stream)));
+    }
+    for _ in 0..10 {
+        yield_now().await;
+    }
+    let per = live_bytes() as f64 / (n - 1) as f64 - future_size;
+    (handles, per)
 }
 
 /// The fixed client: 64 connections, each doing 64-byte round trips in
