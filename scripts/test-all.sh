@@ -58,6 +58,13 @@ step "cargo test --workspace --doc"
 cargo test --workspace --doc
 done_step
 
+# --- reliability (issue 11): soak and valgrind, short forms ---------------------
+# The 20 s soak and valgrind over the examples, on the debug examples the
+# test step above built (RELIABILITY.md: the long forms, sanitizers, fuzzing).
+step "reliability: scripts/reliability-ci.sh (20 s soak, valgrind memcheck)"
+scripts/reliability-ci.sh
+done_step
+
 # --- Miri and loom, side by side ------------------------------------------------
 # Miri interprets on one core, so it runs in the background (its output kept
 # in a log and printed whole when it ends) while the loom models use the
