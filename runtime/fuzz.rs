@@ -1,7 +1,8 @@
 //! The fuzzers' door into crate-private code: built only under
 //! `cfg(fuzzing)` (which `cargo fuzz` sets), hidden from the docs, not part
 //! of the API. `fuzz/fuzz_targets/timer_heap.rs` drives the timer heap
-//! (`time/heap.rs`) through it and checks it against a `BTreeMap` model.
+//! (`time/heap.rs`) through it and checks it against the `BTreeMap` model
+//! its proptest uses (`time/heap_model.rs`).
 //!
 //! ```text
 //!   fuzz target ──► coop::fuzz::TimerHeap ──► time::heap::TimerHeap
@@ -14,6 +15,10 @@ use std::task::{Wake, Waker};
 use std::time::{Duration, Instant};
 
 use crate::time::heap;
+
+/// The heap's reference model (`time/heap_model.rs`), shared with its
+/// proptest.
+pub use crate::time::heap_model::Model as HeapModel;
 
 /// The timer heap with deadlines as nanoseconds after its birth and wakers
 /// that report which timer id fired.

@@ -5,8 +5,6 @@
 //! `next_deadline` agree; at the end every slot is freed.
 #![no_main]
 
-use std::collections::{BTreeMap, HashMap};
-
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 
@@ -24,43 +22,9 @@ enum Op {
     Advance(u16),
 }
 
-/// Pending timers by (deadline, schedule order) → id.
-#[derive(Default)]
-struct Model {
-    pending: BTreeMap<(u64, u64), usize>,
-    at: HashMap<usize, (u64, u64)>,
-    seq: u64,
-}
-
-impl Model {
-    fn schedule(&mut self, id: usize, ns: u64) {
-        self.unschedule(id);
-        self.seq += 1;
-        self.pending.insert((ns, self.seq), id);
-        self.at.insert(id, (ns, self.seq));
-    }
-    fn unschedule(&mut self, id: usize) {
-        if let Some(k) = self.at.remove(&id) {
-            self.pending.remove(&k);
-        }
-    }
-    fn fire_due(&mut self, now: u64) -> Vec<(u64, usize)> {
-        let mut fired = Vec::new();
-        while let Some((&(ns, seq), &id)) = self.pending.first_key_value() {
-            if ns > now {
-                break;
-            }
-            self.pending.remove(&(ns, seq));
-            self.at.remove(&id);
-            fired.push((ns, id));
-        }
-        fired
-    }
-}
-
 fuzz_target!(|ops: Vec<Op>| {
     let mut heap = coop::fuzz::TimerHeap::default();
-    let mut model = Model::default();
+    let mut model = coop::fuzz::HeapModel::default();
     // Live timers: (id, slot key). Ids are never reused.
     let mut live: Vec<(usize, usize)> = Vec::new();
     let mut next_id = 0;
@@ -86,14 +50,14 @@ fuzz_target!(|ops: Vec<Op>| {
                 heap.reset(key, ns);
                 // A fired timer's waker was handed out when it fired; its
                 // `Sleep` stores the next one when polled, as here.
-                if !model.at.contains_key(&id) {
+                if !model.is_pending(id) {
                     assert!(heap.set_waker(key, id));
                 }
                 model.schedule(id, ns);
             }
             Op::SetWaker(i) if !live.is_empty() => {
                 let (id, key) = live[usize::from(i) % live.len()];
-                assert_eq!(heap.set_waker(key, id), model.at.contains_key(&id));
+                assert_eq!(heap.set_waker(key, id), model.is_pending(id));
             }
             Op::Remove(i) if !live.is_empty() => {
                 let (id, key) = live.swap_remove(usize::from(i) % live.len());
@@ -106,11 +70,8 @@ fuzz_target!(|ops: Vec<Op>| {
             }
             _ => {}
         }
-        assert_eq!(heap.len(), model.pending.len());
-        assert_eq!(
-            heap.next_deadline(),
-            model.pending.keys().next().map(|&(ns, _)| ns)
-        );
+        assert_eq!(heap.len(), model.len());
+        assert_eq!(heap.next_deadline(), model.next_deadline());
         assert_eq!(heap.slots_in_use(), live.len());
     }
     // Everything left fires once, in order, at the end of time.
