@@ -40,36 +40,12 @@ cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 cargo --version
 done_step
 
-# --- formatting and lints ------------------------------------------------------
-step "cargo fmt --all -- --check"
-cargo fmt --all -- --check
-done_step
-
-step "cargo clippy --workspace --all-targets -- -D warnings"
-cargo clippy --workspace --all-targets -- -D warnings
-done_step
-
-# --- tests ---------------------------------------------------------------------
-step "cargo test --workspace --all-targets (unit, integration, examples, macro UI cases)"
-cargo test --workspace --all-targets
-done_step
-
-step "cargo test --workspace --doc"
-cargo test --workspace --doc
-done_step
-
-# --- reliability (issue 11): soak and valgrind, short forms ---------------------
-# The 20 s soak and valgrind over the examples, on the debug examples the
-# test step above built (RELIABILITY.md: the long forms, sanitizers, fuzzing).
-step "reliability: scripts/reliability-ci.sh (20 s soak, valgrind memcheck)"
-scripts/reliability-ci.sh
-done_step
-
-# --- Miri and loom, side by side ------------------------------------------------
-# Miri interprets on one core, so it runs in the background (its output kept
-# in a log and printed whole when it ends) while the loom models use the
-# other core. (Loom and Miri are for the `coop` package only, the workspace
-# root's default; `coop-macros` has no cross-thread or unsafe code.)
+# --- Miri, in the background from the start ----------------------------------
+# Miri interprets on one core and is the longest step, so it starts first and
+# runs in the background (its output kept in a log and printed whole when it
+# ends) while every other step shares the other core with it. (Loom and Miri
+# are for the `coop` package only, the workspace root's default;
+# `coop-macros` has no cross-thread or unsafe code.)
 #
 # Miri: the unsafe core (task allocation, waker, join handle, sync guards).
 # (Listings go through variables: `grep -q` in a pipe under pipefail can
@@ -114,6 +90,31 @@ else
 fi
 done_step
 
+# --- formatting and lints ------------------------------------------------------
+step "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+done_step
+
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+done_step
+
+# --- tests ---------------------------------------------------------------------
+step "cargo test --workspace --all-targets (unit, integration, examples, macro UI cases)"
+cargo test --workspace --all-targets
+done_step
+
+step "cargo test --workspace --doc"
+cargo test --workspace --doc
+done_step
+
+# --- reliability (issue 11): soak and valgrind, short forms ---------------------
+# The 20 s soak and valgrind over the examples, on the debug examples the
+# test step above built (RELIABILITY.md: the long forms, sanitizers, fuzzing).
+step "reliability: scripts/reliability-ci.sh (20 s soak, valgrind memcheck)"
+scripts/reliability-ci.sh
+done_step
+
 # --- loom: every interleaving of the cross-thread code (cfg(loom) models) ------
 step "loom: cargo test --release --lib with --cfg loom (LOOM_MAX_PREEMPTIONS=2)"
 RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 \
@@ -126,7 +127,7 @@ scripts/loom-downstream.sh
 done_step
 
 if [ -n "$miri_pid" ]; then
-    step "miri: cargo +nightly miri test --lib (started before loom)"
+    step "miri: cargo +nightly miri test --lib (started at the beginning)"
     miri_rc=0
     wait "$miri_pid" || miri_rc=$?
     miri_pid=""
