@@ -60,6 +60,7 @@
 //! | `time/` | the timer heap, [`time::sleep`], [`time::timeout`], [`time::interval`]; `clock.rs` (the runtime's clock, real or paused), `pause.rs` ([`time::pause`], [`time::advance`]) |
 //! | `future.rs`, `stream.rs` | [`join!`], [`select!`], [`future::FutureExt`], [`stream::StreamExt`]: re-exported from `futures-util` |
 //! | `park.rs` | the seam between the loop and what it sleeps on |
+//! | `fuzz.rs` | under `cfg(fuzzing)` only: the timer heap and its model (`time/heap_model.rs`, shared with its proptest) opened to `fuzz/` (`scripts/fuzz.sh`) |
 //! | `budget.rs` | the cooperative budget |
 //! | `catch.rs` | catching panics of user code that runs outside a task's poll |
 //! | `context.rs` | the thread-local "current runtime"; which loops are running, so a socket waiting where none drives it warns |
@@ -183,6 +184,10 @@ mod catch;
 mod context;
 mod executor;
 pub mod future;
+// Crate-private parts opened to `fuzz/` (cargo fuzz sets cfg(fuzzing)).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzz;
 mod handle;
 mod loom;
 #[cfg(not(loom))]

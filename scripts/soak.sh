@@ -6,8 +6,9 @@
 #   scripts/soak.sh                          # CI form: 20 s, 1,000 connections
 #   scripts/soak.sh --secs 600 --conns 5000  # the run in RELIABILITY.md
 #
-# Extra arguments go to the soak as they are. Set SOAK_TARGET_DIR to build
-# elsewhere (a cold measurement).
+# Extra arguments go to the soak as they are. SOAK_TARGET_DIR builds
+# elsewhere (a cold measurement); SOAK_PROFILE=dev uses the debug build
+# (what `cargo test --all-targets` already built, in CI).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,6 +24,8 @@ while [ $# -gt 0 ]; do
 done
 
 target_dir=${SOAK_TARGET_DIR:-target}
-cargo build --release --example soak --target-dir "$target_dir"
-echo "soak: $secs s, $conns connections"
-"$target_dir/release/examples/soak" --secs "$secs" --conns "$conns" ${rest[@]+"${rest[@]}"}
+profile=${SOAK_PROFILE:-release}
+out=$profile; [ "$profile" = dev ] && out=debug
+cargo build --profile "$profile" --example soak --target-dir "$target_dir"
+echo "soak: $secs s, $conns connections ($profile build)"
+"$target_dir/$out/examples/soak" --secs "$secs" --conns "$conns" ${rest[@]+"${rest[@]}"}

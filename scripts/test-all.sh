@@ -114,6 +114,13 @@ scripts/timeline.sh
 done_step
 # --- end timeline ---
 
+# --- reliability (issue 11): soak and valgrind, short forms ---------------------
+# The 20 s soak and valgrind over the examples, on the debug examples the
+# test step above built (RELIABILITY.md: the long forms, sanitizers, fuzzing).
+step "reliability: scripts/reliability-ci.sh (20 s soak, valgrind memcheck)"
+scripts/reliability-ci.sh
+done_step
+
 # --- loom: every interleaving of the cross-thread code (cfg(loom) models) ------
 step "loom: cargo test --release --lib with --cfg loom (LOOM_MAX_PREEMPTIONS=2)"
 RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 \

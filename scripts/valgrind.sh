@@ -14,7 +14,9 @@
 #   soak                           a short soak (100 connections; its RSS
 #                                  plateau check is off: the RSS is mostly
 #                                  valgrind's own shadow memory).
-# Release builds (debug info on, for readable reports) in target/valgrind.
+# Release builds (debug info on, for readable reports) in target/valgrind
+# (VALGRIND_TARGET_DIR overrides; VALGRIND_PROFILE=dev uses the debug
+# build in target/, which `cargo test --all-targets` already made, in CI).
 # Prints each run's ERROR SUMMARY and LEAK SUMMARY; logs in
 # target/valgrind/logs/. Installs valgrind with apt-get if missing.
 set -euo pipefail
@@ -41,13 +43,21 @@ if ! command -v valgrind >/dev/null 2>&1; then
 fi
 valgrind --version
 
-target_dir=target/valgrind
+profile=${VALGRIND_PROFILE:-release}
+if [ "$profile" = dev ]; then
+    target_dir=${VALGRIND_TARGET_DIR:-target}
+    out=debug
+else
+    target_dir=${VALGRIND_TARGET_DIR:-target/valgrind}
+    out=release
+    export CARGO_PROFILE_RELEASE_DEBUG=true
+fi
 logs=$target_dir/logs
 mkdir -p "$logs"
-CARGO_PROFILE_RELEASE_DEBUG=true cargo build --release --target-dir "$target_dir" \
+cargo build --profile "$profile" --target-dir "$target_dir" \
     --example sleep --example execution_order --example echo_server \
     --example echo_client --example soak
-bin=$target_dir/release/examples
+bin=$target_dir/$out/examples
 
 memcheck=(valgrind --leak-check=full --errors-for-leak-kinds=definite
     --error-exitcode=1 --track-fds=no)

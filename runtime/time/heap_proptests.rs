@@ -15,7 +15,6 @@
 //! `PROPTEST_CASES` overrides the case count (256 here);
 //! `scripts/proptest-long.sh` runs many more.
 
-use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::task::{Wake, Waker};
 use std::time::{Duration, Instant};
@@ -23,6 +22,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::heap::TimerHeap;
+use super::heap_model::Model;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -47,43 +47,6 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<usize>().prop_map(Op::Remove),
         2 => (0u64..=30).prop_map(Op::Advance),
     ]
-}
-
-/// The reference: pending timers ordered by (deadline, schedule order).
-#[derive(Default)]
-struct Model {
-    pending: BTreeMap<(u64, u64), usize>,
-    /// Timer id → its key in `pending`, if pending.
-    at: HashMap<usize, (u64, u64)>,
-    seq: u64,
-}
-
-impl Model {
-    fn schedule(&mut self, id: usize, ms: u64) {
-        self.unschedule(id);
-        self.seq += 1;
-        self.pending.insert((ms, self.seq), id);
-        self.at.insert(id, (ms, self.seq));
-    }
-
-    fn unschedule(&mut self, id: usize) {
-        if let Some(k) = self.at.remove(&id) {
-            self.pending.remove(&k);
-        }
-    }
-
-    fn fire_due(&mut self, now: u64) -> Vec<(u64, usize)> {
-        let mut fired = Vec::new();
-        while let Some((&(ms, seq), &id)) = self.pending.first_key_value() {
-            if ms > now {
-                break;
-            }
-            self.pending.remove(&(ms, seq));
-            self.at.remove(&id);
-            fired.push((ms, id));
-        }
-        fired
-    }
 }
 
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
@@ -122,7 +85,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 heap.reset(key, ms(now + d));
                 // A fired timer's waker was handed out; the code stores the
                 // next one on poll. The model does the same with SetWaker.
-                if !model.at.contains_key(&id) {
+                if !model.is_pending(id) {
                     prop_assert!(heap.set_waker(key, &tagged(id)));
                 }
                 model.schedule(id, now + d);
@@ -130,7 +93,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::SetWaker(i) if !live.is_empty() => {
                 let (id, key) = live[i % live.len()];
                 let pending = heap.set_waker(key, &tagged(id));
-                prop_assert_eq!(pending, model.at.contains_key(&id));
+                prop_assert_eq!(pending, model.is_pending(id));
             }
             Op::Remove(i) if !live.is_empty() => {
                 let (id, key) = live.remove(i % live.len());
@@ -153,14 +116,16 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             _ => {}
         }
-        prop_assert_eq!(heap.len(), model.pending.len());
-        let next = model.pending.keys().next().map(|&(at, _)| ms(at));
+        prop_assert_eq!(heap.len(), model.len());
+        let next = model.next_deadline().map(ms);
         prop_assert_eq!(heap.next_deadline(), next);
         prop_assert_eq!(heap.slot_usage().0, live.len());
     }
-    for (_, key) in live {
+    for (id, key) in live {
         heap.remove(key);
+        model.unschedule(id);
     }
+    prop_assert!(model.is_empty());
     prop_assert_eq!(heap.len(), 0);
     prop_assert_eq!(heap.slot_usage().0, 0);
     Ok(())

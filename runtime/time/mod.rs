@@ -45,6 +45,8 @@
 
 mod clock;
 pub(crate) mod heap;
+#[cfg(any(fuzzing, all(test, not(loom), not(miri))))]
+pub(crate) mod heap_model;
 #[cfg(all(test, not(loom), not(miri)))]
 mod heap_proptests;
 mod interval;
