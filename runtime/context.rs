@@ -156,6 +156,15 @@ pub(crate) fn try_with_core<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
 /// Runs `f` with `core` as the current runtime, whatever was current
 /// before (used to drop a runtime's tasks where their `Drop`s can find it),
 /// and restores the previous one afterwards.
+///
+/// A runtime kept in a thread-local is dropped by that thread-local's
+/// destructor when its thread exits, and `CURRENT` may already be
+/// destroyed by then (`with` would panic, and a panic in a TLS destructor
+/// aborts the process). Hence `try_with`: with `CURRENT` gone, `f` runs
+/// with no current runtime, as if outside one. The shutdown still drops
+/// every task; a `Drop` that calls `coop::spawn` then gets the "outside a
+/// runtime" panic, which the task's cancellation catches like any panic
+/// from a future's `Drop`.
 pub(crate) fn scoped<R>(core: Rc<Core>, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<Rc<Core>>);
     impl Drop for Restore {
@@ -165,7 +174,9 @@ pub(crate) fn scoped<R>(core: Rc<Core>, f: impl FnOnce() -> R) -> R {
             drop(ours);
         }
     }
-    let previous = CURRENT.with(|current| current.borrow_mut().replace(core));
+    let Ok(previous) = CURRENT.try_with(|current| current.borrow_mut().replace(core)) else {
+        return f();
+    };
     let _restore = Restore(previous);
     f()
 }
