@@ -267,6 +267,11 @@ impl Runtime {
     /// long as they run.
     /// Dropping the runtime does the same with
     /// [`DEFAULT_SHUTDOWN_TIMEOUT`](crate::DEFAULT_SHUTDOWN_TIMEOUT) (10 s).
+    /// A runtime kept in a thread-local may be dropped when its thread
+    /// exits, after coop's own thread-locals are gone: it shuts down the
+    /// same way, but with no runtime current, so a `Drop` that calls
+    /// `coop::spawn` then panics, and that task's `JoinHandle` reports the
+    /// panic.
     ///
     /// ```
     /// use std::time::Duration;
