@@ -36,6 +36,11 @@ impl OwnedTasks {
             return Err(task);
         }
         let mut tasks = self.tasks.borrow_mut();
+        assert!(
+            tasks.len() < UNBOUND,
+            "coop: a loop holds at most {UNBOUND} live tasks; spawn fewer at once \
+             (await some before spawning more)"
+        );
         task.set_owned_key(tasks.len());
         tasks.push(task);
         Ok(())
@@ -76,6 +81,12 @@ impl OwnedTasks {
             .enumerate()
             .map(|(key, task)| f(key, task))
             .collect()
+    }
+
+    /// Calls `f` with the task at `key`, if there is one (a cold path: the
+    /// slow-poll warning looks up the task it names).
+    pub(crate) fn with_task<T>(&self, key: usize, f: impl FnOnce(&TaskRef) -> T) -> Option<T> {
+        self.tasks.borrow().get(key).map(f)
     }
 
     pub(crate) fn len(&self) -> usize {
