@@ -360,7 +360,6 @@ impl Core {
         trace::pick(id);
         // Tasks spawned on other threads were bound when popped.
         debug_assert_ne!(task.owned_key(), UNBOUND);
-        let key = task.owned_key();
         self.current.set(Some(id));
         self.observe.poll_started(&task, id);
         let ran = task.run(self.config.budget);
@@ -369,11 +368,12 @@ impl Core {
             Ran::Reschedule(task) => Polled::Rescheduled(task),
             Ran::Complete(_) => Polled::Ready,
         };
-        // Whatever the outcome, the owned list still holds the task at
-        // `key` here: the slow-poll warning finds its spawn site there.
+        // Whatever the outcome, the owned list still holds the task here:
+        // the (rare) slow-poll warning looks its spawn site up there, so no
+        // key has to be kept across the poll.
         self.observe.poll_ended(id, outcome, |records| {
             self.owned
-                .with_task(key, |task| records.site_of(self.observe.record(task)))
+                .find(id, |task| records.site_of(self.observe.record(task)))
                 .flatten()
         });
         self.current.set(None);

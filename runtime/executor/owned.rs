@@ -18,7 +18,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::task::{TaskRef, UNBOUND};
+use crate::task::{TaskId, TaskRef, UNBOUND};
 
 #[derive(Default)]
 pub(crate) struct OwnedTasks {
@@ -83,10 +83,12 @@ impl OwnedTasks {
             .collect()
     }
 
-    /// Calls `f` with the task at `key`, if there is one (a cold path: the
-    /// slow-poll warning looks up the task it names).
-    pub(crate) fn with_task<T>(&self, key: usize, f: impl FnOnce(&TaskRef) -> T) -> Option<T> {
-        self.tasks.borrow().get(key).map(f)
+    /// Calls `f` with the task whose id is `id`, if it is in the list. A
+    /// walk of the list: only the (rare) slow-poll warning asks.
+    #[cold]
+    pub(crate) fn find<T>(&self, id: TaskId, f: impl FnOnce(&TaskRef) -> T) -> Option<T> {
+        let tasks = self.tasks.borrow();
+        tasks.iter().find(|task| task.header().id == id).map(f)
     }
 
     pub(crate) fn len(&self) -> usize {

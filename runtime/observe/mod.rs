@@ -210,7 +210,8 @@ impl Observer {
         self.clock_poll(Some(id), site);
         if let Polled::Rescheduled(task) = outcome {
             add(&self.counters.wakes_local, 1);
-            records::woken(task, records::pack_task(id));
+            // `source` still says `Task(id)`, set by `poll_started`.
+            records::woken(task, self.source.get());
         }
         self.timeline(|t| {
             let now = Instant::now();
