@@ -167,7 +167,7 @@ impl Core {
     }
 
     /// [`spawn`](Self::spawn) with an optional name, kept in the observer's
-    /// side table until the task finishes.
+    /// map of names until the task finishes.
     pub(crate) fn spawn_named<F>(
         &self,
         future: F,
