@@ -123,6 +123,9 @@ pub(crate) struct Records {
     /// Names given through `coop::task::Builder`, kept apart so that an
     /// unnamed task pays nothing for them.
     names: RefCell<HashMap<TaskId, Box<str>>>,
+    /// Whether any task was ever named: until then a completion skips the
+    /// map (no borrow).
+    named: Cell<bool>,
     /// The last site looked up and its index: a loop that spawns from one
     /// line in a row (the common case) skips the map.
     last_site: Cell<*const Location<'static>>,
@@ -135,6 +138,7 @@ impl Default for Records {
             sites: RefCell::default(),
             site_index: RefCell::default(),
             names: RefCell::default(),
+            named: Cell::new(false),
             last_site: Cell::new(std::ptr::null()),
             last_index: Cell::new(NO_SITE),
         }
@@ -175,6 +179,7 @@ impl Records {
     }
 
     pub(crate) fn name(&self, id: TaskId, name: Box<str>) {
+        self.named.set(true);
         self.names.borrow_mut().insert(id, name);
     }
 
@@ -183,11 +188,11 @@ impl Records {
         self.names.borrow().get(&id).cloned()
     }
 
-    /// Drops a finished task's name; one branch on a runtime that names no
-    /// task.
+    /// Drops a finished task's name; one branch on a runtime that never
+    /// named a task.
     #[inline(always)]
     pub(crate) fn remove(&self, id: TaskId) {
-        if !self.names.borrow().is_empty() {
+        if self.named.get() {
             self.names.borrow_mut().remove(&id);
         }
     }
