@@ -142,7 +142,10 @@ pub(crate) fn with_core_for<R>(caller: Caller, f: impl FnOnce(&Rc<Core>) -> R) -
     }
 }
 
-/// Calls `f` with the current runtime's core, if there is one.
+/// Calls `f` with the current runtime's core, if there is one. Inlined:
+/// every local wake comes through here, and an out-of-line copy costs a
+/// call, a frame and the `Option` plumbing on each.
+#[inline(always)]
 pub(crate) fn try_with_core<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
     CURRENT
         .try_with(|current| {

@@ -45,7 +45,7 @@
 //! | `executor/run_queue.rs` | the local and remote run queues |
 //! | `executor/queue_policy.rs` | [`QueuePolicy`]: FIFO, LIFO or seeded random picks |
 //! | `executor/turn.rs` | [`Turn`]: what one [`Runtime::turn`] did |
-//! | `observe/` | the one seam the loop reports to: [`Metrics`], wake sources ([`task::WakeSource`]), the per-task side table behind [`Runtime::tasks`] ([`task::TaskSnapshot`]), the slow-poll warning, the poll clock; `timeline/` (feature `timeline`) |
+//! | `observe/` | the one seam the loop reports to: [`Metrics`], wake sources ([`task::WakeSource`]), the per-task facts (kept in each task header) behind [`Runtime::tasks`] ([`task::TaskSnapshot`]), the slow-poll warning, the poll clock; `timeline/` (feature `timeline`) |
 //! | `executor/owned.rs` | the list of every live task, so shutdown can drop them |
 //! | `executor/shared.rs` | what other threads touch: remote queue, unpark |
 //! | `handle.rs` | [`Handle`]: spawn on the loop from any thread |

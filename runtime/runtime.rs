@@ -201,6 +201,13 @@ impl Runtime {
         self.core.tasks()
     }
 
+    /// The loop's owned-task references, for unit tests of the per-task
+    /// records.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn test_task_refs(&self) -> Vec<crate::task::TaskRef> {
+        self.core.owned_refs()
+    }
+
     /// What the loop has done so far: spawns, polls, wakes, parks, timers,
     /// the longest poll (see [`Metrics`]). Always on.
     ///

@@ -167,7 +167,7 @@ impl Core {
     }
 
     /// [`spawn`](Self::spawn) with an optional name, kept in the observer's
-    /// side table until the task finishes.
+    /// map of names until the task finishes.
     pub(crate) fn spawn_named<F>(
         &self,
         future: F,
@@ -192,6 +192,12 @@ impl Core {
         self.current.get()
     }
 
+    /// A counted reference to every owned task (unit tests).
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn owned_refs(&self) -> Vec<TaskRef> {
+        self.owned.with_each(|_, task| task.clone_ref())
+    }
+
     /// What the loop has done so far (`Runtime::metrics`).
     pub(crate) fn metrics(&self) -> Metrics {
         self.observe.metrics(self.run_queue.max_depth())
@@ -206,14 +212,14 @@ impl Core {
     /// One snapshot per live task, in task-list order (`Runtime::tasks`).
     pub(crate) fn tasks(&self) -> Vec<TaskSnapshot> {
         let records = self.observe.records();
-        self.owned.with_each(|key, task| {
+        self.owned.with_each(|_, task| {
             let header = task.header();
-            let record = records.get(key);
+            let record = self.observe.record(task);
             let state = header.state.load();
             TaskSnapshot {
                 id: header.id,
                 name: records.name_of(header.id),
-                spawned_at: record.and_then(|r| records.site_of(r)),
+                spawned_at: records.site_of(record),
                 state: if state.is_running() {
                     TaskState::Running
                 } else if state.is_scheduled() {
@@ -221,8 +227,8 @@ impl Core {
                 } else {
                     TaskState::Waiting
                 },
-                polls: record.map_or(0, |r| r.polls()),
-                woken_by: record.and_then(|r| r.woken_by()),
+                polls: record.polls(),
+                woken_by: record.woken_by(),
             }
         })
     }
@@ -234,6 +240,7 @@ impl Core {
     #[inline(always)]
     fn bind(&self, owned: TaskRef, at: &'static Location<'static>, name: Option<&str>) -> bool {
         let id = owned.header().id;
+        self.observe.binding(&owned, at, WakeSource::Spawn);
         match self.owned.bind(owned) {
             Ok(()) => {
                 self.observe.bound(id, at, name, WakeSource::Spawn);
@@ -353,16 +360,22 @@ impl Core {
         trace::pick(id);
         // Tasks spawned on other threads were bound when popped.
         debug_assert_ne!(task.owned_key(), UNBOUND);
-        let key = task.owned_key();
         self.current.set(Some(id));
-        self.observe.poll_started(id);
+        self.observe.poll_started(&task, id);
         let ran = task.run(self.config.budget);
-        let outcome = match ran {
+        let outcome = match &ran {
             Ran::Idle => Polled::Pending,
-            Ran::Reschedule(_) => Polled::Rescheduled,
+            Ran::Reschedule(task) => Polled::Rescheduled(task),
             Ran::Complete(_) => Polled::Ready,
         };
-        self.observe.poll_ended(id, key, outcome);
+        // Whatever the outcome, the owned list still holds the task here:
+        // the (rare) slow-poll warning looks its spawn site up there, so no
+        // key has to be kept across the poll.
+        self.observe.poll_ended(id, outcome, |records| {
+            self.owned
+                .find(id, |task| records.site_of(self.observe.record(task)))
+                .flatten()
+        });
         self.current.set(None);
         match ran {
             Ran::Idle => false,
@@ -371,12 +384,11 @@ impl Core {
                 false
             }
             Ran::Complete(task) => {
-                let key = task.owned_key();
                 // Dropped outside the list's borrow: the last reference may
                 // free the task, which may run user destructors.
                 let owned = self.owned.release(&task);
                 if owned.is_some() {
-                    self.observe.released(key, id);
+                    self.observe.released(id);
                 }
                 drop(owned);
                 true

@@ -18,7 +18,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::task::{TaskRef, UNBOUND};
+use crate::task::{TaskId, TaskRef, UNBOUND};
 
 #[derive(Default)]
 pub(crate) struct OwnedTasks {
@@ -36,6 +36,11 @@ impl OwnedTasks {
             return Err(task);
         }
         let mut tasks = self.tasks.borrow_mut();
+        assert!(
+            tasks.len() < UNBOUND,
+            "coop: a loop holds at most {UNBOUND} live tasks; spawn fewer at once \
+             (await some before spawning more)"
+        );
         task.set_owned_key(tasks.len());
         tasks.push(task);
         Ok(())
@@ -76,6 +81,14 @@ impl OwnedTasks {
             .enumerate()
             .map(|(key, task)| f(key, task))
             .collect()
+    }
+
+    /// Calls `f` with the task whose id is `id`, if it is in the list. A
+    /// walk of the list: only the (rare) slow-poll warning asks.
+    #[cold]
+    pub(crate) fn find<T>(&self, id: TaskId, f: impl FnOnce(&TaskRef) -> T) -> Option<T> {
+        let tasks = self.tasks.borrow();
+        tasks.iter().find(|task| task.header().id == id).map(f)
     }
 
     pub(crate) fn len(&self) -> usize {

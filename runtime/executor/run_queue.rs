@@ -48,6 +48,7 @@ impl LocalQueue {
         }
     }
 
+    #[inline]
     pub(crate) fn push(&self, task: TaskRef) {
         let mut queue = self.queue.borrow_mut();
         queue.push_back(task);

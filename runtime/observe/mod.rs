@@ -5,17 +5,17 @@
 //! the timeline enters the loop: every `cfg` and every counter lives here.
 //!
 //! ```text
-//!   spawn ───────────► bound(id, at, name)      record: woken_by = Spawn
+//!   spawn ───────────► bound(task, at, name)    header: woken = Spawn, site
 //!   pick + poll ─────► poll_started(task)        source = Task(id), polls += 1
-//!        │  wakes inside the poll ──► woke(task)  record: woken_by = source
-//!        └─ return ──► poll_ended(id, ready)     one clock read: longest poll,
-//!                                                slow-poll WARN, source = none
+//!        │  wakes inside the poll ──► woke(task)  header: woken = source
+//!        └─ return ──► poll_ended(id, outcome)   one clock read: longest poll,
+//!                                                slow-poll WARN
 //!   block_on's poll ─► block_on_started/ended     source = BlockOn
 //!   park ────────────► parking()                 source = Io (the reactor wakes)
 //!        └─ timers ──► timers_firing()           source = Timer
 //!                      unparked(events, fired)   parks, io_events, timers_fired
 //!   remote queue pop ► arrived(task, origin)     Remote / Blocking / Spawn
-//!   complete ────────► released(key)             tasks_completed += 1
+//!   complete ────────► released(id)              tasks_completed += 1
 //! ```
 //!
 //! "Who is waking right now" is one loop-local cell ([`Observer::source`])
@@ -25,10 +25,11 @@
 //! thread travels with its origin in the remote queue and is counted when
 //! the loop pops it, so remote wakes cost no shared counter.
 //!
-//! Per-task facts (spawn site, polls, last wake source) live in a side
-//! table kept in step with the loop's owned-task list (`records.rs`), not in
-//! the task's allocation. Files: `metrics.rs` ([`Metrics`]), `records.rs`
-//! (the side table), `snapshot.rs` ([`TaskSnapshot`]), `slow_poll.rs` (the
+//! Per-task facts (polls, last wake source, spawn site) live in the task's
+//! header, in two words this module alone reads and writes
+//! (`records.rs`); a snapshot reads them back from the owned-task list.
+//! Files: `metrics.rs` ([`Metrics`]), `records.rs` (the per-task words,
+//! spawn sites and names), `snapshot.rs` ([`TaskSnapshot`]), `slow_poll.rs` (the
 //! warning), `timeline/` (feature `timeline`, the recorder).
 
 mod clock;
@@ -52,7 +53,7 @@ use std::time::{Duration, Instant};
 
 use crate::task::{TaskId, TaskRef, WakeSource};
 use metrics::Counters;
-use records::Records;
+pub(crate) use records::{Record, Records};
 
 /// How a task reached the remote queue: woken from another thread, or
 /// spawned there (`Handle::spawn`).
@@ -66,22 +67,22 @@ pub(crate) enum Origin {
 }
 
 /// How a task's poll ended, as the seam needs to know it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Polled {
+#[derive(Clone, Copy)]
+pub(crate) enum Polled<'a> {
     /// Pending, and not woken meanwhile.
     Pending,
     /// Pending, but woken while it ran (a yield, a budget stop): queued
     /// again at once, counted as a local wake by the task itself.
-    Rescheduled,
-    /// Finished: its record goes with it.
+    Rescheduled(&'a TaskRef),
+    /// Finished.
     Ready,
 }
 
-/// The loop's observer: counters, the per-task side table, the poll clock
+/// The loop's observer: counters, spawn sites and names, the poll clock
 /// and (feature `timeline`) the timeline recorder. Loop-thread only.
 pub(crate) struct Observer {
     /// Who a wake on the loop's thread comes from right now, packed as in
-    /// the side table (`records::pack`): setting it per poll is one store.
+    /// the task header (`records::pack`): setting it per poll is one store.
     source: Cell<u64>,
     counters: Counters,
     records: Records,
@@ -131,8 +132,21 @@ impl Observer {
         }
     }
 
-    /// A task joined the loop's task list at the end (its key is the list's
-    /// old length). `first`: how it was first scheduled.
+    /// A task is about to join the loop's task list: its header gets its
+    /// spawn site and first wake source. If the list refuses it (shutdown),
+    /// nothing else is recorded.
+    #[inline(always)]
+    pub(crate) fn binding(
+        &self,
+        task: &TaskRef,
+        at: &'static Location<'static>,
+        first: WakeSource,
+    ) {
+        self.records.bound(task, at, records::pack(Some(first)));
+    }
+
+    /// The task `binding` stamped joined the loop's task list. `first`: how
+    /// it was first scheduled.
     #[inline]
     pub(crate) fn bound(
         &self,
@@ -142,7 +156,6 @@ impl Observer {
         first: WakeSource,
     ) {
         add(&self.counters.tasks_spawned, 1);
-        self.records.push(at, records::pack(Some(first)));
         if let Some(name) = name {
             self.records.name(id, name.into());
         }
@@ -153,11 +166,11 @@ impl Observer {
         });
     }
 
-    /// Task `id` finished and left the task list from slot `key`.
+    /// Task `id` finished and left the task list.
     #[inline]
-    pub(crate) fn released(&self, key: usize, id: TaskId) {
+    pub(crate) fn released(&self, id: TaskId) {
         add(&self.counters.tasks_completed, 1);
-        self.records.remove(key, id);
+        self.records.remove(id);
     }
 
     /// Every task was dropped at shutdown.
@@ -171,35 +184,39 @@ impl Observer {
         self.mark.set(clock::now());
     }
 
-    /// The loop is about to poll `task` (bound, at its owned-list key).
-    /// Wakes from here until the next step are this task's doing, its
-    /// completion's included.
+    /// The loop is about to poll `task` (bound). Wakes from here until the
+    /// next step are this task's doing, its completion's included. Counts
+    /// the poll in the task's header.
     #[inline(always)]
-    pub(crate) fn poll_started(&self, id: TaskId) {
+    pub(crate) fn poll_started(&self, task: &TaskRef, id: TaskId) {
         self.source.set(records::pack_task(id));
         add(&self.counters.polls, 1);
+        records::polled(task);
         self.timeline(|t| t.poll_started(Some(id), Instant::now()));
     }
 
-    /// The poll of task `id` (at owned-list slot `key`) returned. One clock
-    /// read: the poll's length feeds `longest_poll` and the slow-poll
-    /// warning, and the reading is the next poll's start. One touch of the
-    /// task's record: its poll count, and its wake if it woke itself.
+    /// The poll of task `id` returned. One clock read: the poll's length
+    /// feeds `longest_poll` and the slow-poll warning, and the reading is
+    /// the next poll's start. A task that woke itself has that wake stored
+    /// in its header. `site` finds the task's spawn site, for the (cold)
+    /// slow-poll warning only.
     #[inline(always)]
-    pub(crate) fn poll_ended(&self, id: TaskId, key: usize, outcome: Polled) {
-        self.clock_poll(Some((id, key)));
-        match outcome {
-            Polled::Pending => self.records.polled(key, None),
-            Polled::Rescheduled => {
-                add(&self.counters.wakes_local, 1);
-                self.records.polled(key, Some(records::pack_task(id)));
-            }
-            Polled::Ready => {}
+    pub(crate) fn poll_ended(
+        &self,
+        id: TaskId,
+        outcome: Polled<'_>,
+        site: impl FnOnce(&Records) -> Option<&'static Location<'static>>,
+    ) {
+        self.clock_poll(Some(id), site);
+        if let Polled::Rescheduled(task) = outcome {
+            add(&self.counters.wakes_local, 1);
+            // `source` still says `Task(id)`, set by `poll_started`.
+            records::woken(task, self.source.get());
         }
         self.timeline(|t| {
             let now = Instant::now();
-            t.poll_ended(Some(id), now, outcome == Polled::Ready);
-            if outcome == Polled::Rescheduled {
+            t.poll_ended(Some(id), now, matches!(outcome, Polled::Ready));
+            if let Polled::Rescheduled(_) = outcome {
                 t.woke(WakeSource::Task(id), Some(id), now);
             }
         });
@@ -215,17 +232,26 @@ impl Observer {
     /// The `block_on` future's poll returned.
     #[inline]
     pub(crate) fn block_on_ended(&self, ready: bool) {
-        self.clock_poll(None);
+        self.clock_poll(None, |_| None);
         self.timeline(|t| t.poll_ended(None, Instant::now(), ready));
     }
 
     #[inline(always)]
-    fn clock_poll(&self, task: Option<(TaskId, usize)>) {
+    fn clock_poll(
+        &self,
+        task: Option<TaskId>,
+        site: impl FnOnce(&Records) -> Option<&'static Location<'static>>,
+    ) {
         let now = clock::now();
         // The clock is monotonic and `mark` one of its earlier readings.
         let took = now.wrapping_sub(self.mark.replace(now));
         if took > self.bar.get() {
-            self.long_poll(task, took);
+            let at = if took >= self.slow_poll {
+                site(&self.records)
+            } else {
+                None
+            };
+            self.long_poll(task, at, took);
         }
     }
 
@@ -233,13 +259,11 @@ impl Observer {
     /// threshold: out of line, it is rare.
     #[cold]
     #[inline(never)]
-    fn long_poll(&self, task: Option<(TaskId, usize)>, took: u64) {
+    fn long_poll(&self, id: Option<TaskId>, at: Option<&'static Location<'static>>, took: u64) {
         let longest = self.counters.longest_poll.get().max(took);
         self.counters.longest_poll.set(longest);
         self.bar.set(longest.min(self.slow_poll));
         if took >= self.slow_poll {
-            let id = task.map(|(id, _)| id);
-            let at = task.and_then(|(_, key)| self.records.location_of(key));
             // The name is copied out: the subscriber is user code and may
             // spawn a named task.
             let name = id.and_then(|id| self.records.name_of(id));
@@ -253,7 +277,7 @@ impl Observer {
     pub(crate) fn woke(&self, task: &TaskRef) -> u64 {
         add(&self.counters.wakes_local, 1);
         let source = self.source.get();
-        self.records.woken(task.owned_key(), source);
+        records::woken(task, source);
         self.timeline(|t| {
             if let Some(source) = records::unpack(source) {
                 t.woke(source, Some(task.header().id), Instant::now());
@@ -265,8 +289,7 @@ impl Observer {
     /// The loop popped a woken task (already bound) from the remote queue.
     pub(crate) fn woke_remotely(&self, task: &TaskRef, source: WakeSource) {
         add(&self.counters.wakes_remote, 1);
-        self.records
-            .woken(task.owned_key(), records::pack(Some(source)));
+        records::woken(task, records::pack(Some(source)));
         self.timeline(|t| t.woke(source, Some(task.header().id), Instant::now()));
     }
 
@@ -309,9 +332,14 @@ impl Observer {
         self.counters.snapshot(max_queue_depth)
     }
 
-    /// The side table, for snapshots.
+    /// Spawn sites and names, for snapshots.
     pub(crate) fn records(&self) -> &Records {
         &self.records
+    }
+
+    /// What task `task` holds: polls, last wake source (snapshots).
+    pub(crate) fn record(&self, task: &TaskRef) -> Record {
+        records::get(task)
     }
 
     /// Writes the timeline's files, if one records (at runtime drop).

@@ -1,18 +1,22 @@
-//! The per-task side table: where each live task was spawned, how often it
-//! was polled and what woke it last, for [`TaskSnapshot`]s.
+//! Per-task facts for [`TaskSnapshot`]s: how often a task was polled, what
+//! woke it last and where it was spawned.
 //!
 //! ```text
-//!   owned list (executor/owned.rs):  [ t0 | t1 | t2 ]   t.owned_key = index
-//!   records (here):                  [ r0 | r1 | r2 ]   same index, same moves
+//!   task header (task/raw.rs):  polls: u32        += 1 per poll
+//!                               woken: u64 = [ site: 16 | source: 48 ]
+//!   here:                       sites: [ Location, … ]   (site → Location)
+//!                               names: { TaskId → name }  (named tasks only)
 //! ```
 //!
-//! It lives beside the task, not in its allocation, so an idle task's
-//! memory grows by one record only: 16 bytes. A record packs the last wake
-//! source into one word (a task id, or a tag above every id) and the poll
-//! count and the spawn site into the other (the site as an index into a
-//! small table of the spawn sites seen, which are few: one per `spawn`
-//! call in the source). Both lists push at the end and `swap_remove` at
-//! the same key, so they stay in step. Loop-thread only.
+//! The counts live in the task's own header, beside the state word the
+//! loop touches on every poll anyway, so recording a poll or a wake is a
+//! load and a store on a line already in cache: no table lookup, no borrow
+//! flag, no bounds check. The header word packs the last wake source (a
+//! task id, or a tag above every id, in the low 48 bits; see [`pack`]) and
+//! the spawn site (an index into a small table of the spawn sites seen,
+//! which are few: one per `spawn` call in the source) in the top 16.
+//! Snapshots are the cold path: they walk the owned-task list and read each
+//! header. Loop-thread only.
 //!
 //! [`TaskSnapshot`]: super::TaskSnapshot
 
@@ -21,21 +25,21 @@ use std::collections::HashMap;
 use std::num::NonZeroU64;
 use std::panic::Location;
 
-use crate::task::{TaskId, WakeSource};
+use crate::loom::sync::atomic::Ordering::Relaxed;
+use crate::task::{TaskId, TaskRef, WakeSource};
 
-/// One task's record, packed into two words.
+/// One task's facts, read from its header.
 #[derive(Clone, Copy)]
 pub(crate) struct Record {
-    /// 0: never woken; below `TAG`: `Task(id)`; else `TAG + n` for the
-    /// other sources (see [`pack`]).
-    woken_by: u64,
-    /// Polls in the low 48 bits (saturating), spawn site index in the top 16.
-    polls_site: u64,
+    woken: u64,
+    polls: u32,
 }
 
-const TAG: u64 = 1 << 63;
-const POLL_BITS: u32 = 48;
-const POLLS: u64 = (1 << POLL_BITS) - 1;
+/// Tags sit above every task id that fits in the 48 source bits; an id
+/// that does not (2^47 spawns in one process) is recorded as "unknown".
+const TAG: u64 = 1 << 47;
+const SITE_SHIFT: u32 = 48;
+const SOURCE: u64 = (1 << SITE_SHIFT) - 1;
 /// The site index that says "more sites than fit; unknown".
 const NO_SITE: u64 = 0xFFFF;
 
@@ -50,7 +54,7 @@ pub(crate) fn pack_task(id: TaskId) -> u64 {
     }
 }
 
-/// A wake source packed into one word.
+/// A wake source packed into the low 48 bits of a word.
 pub(crate) fn pack(source: Option<WakeSource>) -> u64 {
     match source {
         None => 0,
@@ -64,9 +68,9 @@ pub(crate) fn pack(source: Option<WakeSource>) -> u64 {
     }
 }
 
-/// The wake source a packed word stands for.
+/// The wake source a packed word stands for (its site bits ignored).
 pub(crate) fn unpack(word: u64) -> Option<WakeSource> {
-    Some(match word {
+    Some(match word & SOURCE {
         0 => return None,
         id if id < TAG => WakeSource::Task(TaskId::from_u64(NonZeroU64::new(id)?)),
         w if w == TAG + 1 => WakeSource::Timer,
@@ -80,23 +84,48 @@ pub(crate) fn unpack(word: u64) -> Option<WakeSource> {
 
 impl Record {
     pub(crate) fn polls(self) -> u64 {
-        self.polls_site & POLLS
+        u64::from(self.polls)
     }
 
     pub(crate) fn woken_by(self) -> Option<WakeSource> {
-        unpack(self.woken_by)
+        unpack(self.woken)
     }
 }
 
-/// The table, indexed like the owned-task list.
+/// Task `task` was polled once more (saturating at `u32::MAX`).
+#[inline(always)]
+pub(crate) fn polled(task: &TaskRef) {
+    let polls = &task.header().polls;
+    polls.store(polls.load(Relaxed).saturating_add(1), Relaxed);
+}
+
+/// Task `task` was woken by `source` (packed); its site bits stay.
+#[inline(always)]
+pub(crate) fn woken(task: &TaskRef, source: u64) {
+    let word = &task.header().woken;
+    word.store((word.load(Relaxed) & !SOURCE) | source, Relaxed);
+}
+
+/// The facts task `task` holds.
+pub(crate) fn get(task: &TaskRef) -> Record {
+    let header = task.header();
+    Record {
+        woken: header.woken.load(Relaxed),
+        polls: header.polls.load(Relaxed),
+    }
+}
+
+/// The loop's spawn sites and task names.
 pub(crate) struct Records {
-    records: RefCell<Vec<Record>>,
     /// Spawn sites seen, and their index in `sites`.
     sites: RefCell<Vec<&'static Location<'static>>>,
     site_index: RefCell<HashMap<*const Location<'static>, u64>>,
     /// Names given through `coop::task::Builder`, kept apart so that an
     /// unnamed task pays nothing for them.
     names: RefCell<HashMap<TaskId, Box<str>>>,
+    /// Whether any task was ever named: until then a completion skips the
+    /// map (no borrow).
+    named: Cell<bool>,
     /// The last site looked up and its index: a loop that spawns from one
     /// line in a row (the common case) skips the map.
     last_site: Cell<*const Location<'static>>,
@@ -106,10 +135,10 @@ pub(crate) struct Records {
 impl Default for Records {
     fn default() -> Records {
         Records {
-            records: RefCell::default(),
             sites: RefCell::default(),
             site_index: RefCell::default(),
             names: RefCell::default(),
+            named: Cell::new(false),
             last_site: Cell::new(std::ptr::null()),
             last_index: Cell::new(NO_SITE),
         }
@@ -117,19 +146,19 @@ impl Default for Records {
 }
 
 impl Records {
-    /// A new task's record, first woken by `first` (packed).
+    /// A task joins the loop: spawned at `at`, first woken by `first`
+    /// (packed). Sets its header word whole.
     #[inline(always)]
-    pub(crate) fn push(&self, at: &'static Location<'static>, first: u64) {
+    pub(crate) fn bound(&self, task: &TaskRef, at: &'static Location<'static>, first: u64) {
         let ptr = at as *const Location<'static>;
         let site = if self.last_site.get() == ptr {
             self.last_index.get()
         } else {
             self.site(at)
         };
-        self.records.borrow_mut().push(Record {
-            woken_by: first,
-            polls_site: site << POLL_BITS,
-        });
+        task.header()
+            .woken
+            .store(site << SITE_SHIFT | first, Relaxed);
     }
 
     #[cold]
@@ -150,6 +179,7 @@ impl Records {
     }
 
     pub(crate) fn name(&self, id: TaskId, name: Box<str>) {
+        self.named.set(true);
         self.names.borrow_mut().insert(id, name);
     }
 
@@ -158,63 +188,23 @@ impl Records {
         self.names.borrow().get(&id).cloned()
     }
 
-    /// Drops a finished task's record (at `key`) and name; one branch for
-    /// the name on a runtime that names no task.
-    pub(crate) fn remove(&self, key: usize, id: TaskId) {
-        if !self.names.borrow().is_empty() {
+    /// Drops a finished task's name; one branch on a runtime that never
+    /// named a task.
+    #[inline(always)]
+    pub(crate) fn remove(&self, id: TaskId) {
+        if self.named.get() {
             self.names.borrow_mut().remove(&id);
-        }
-        self.swap_remove(key);
-    }
-
-    fn swap_remove(&self, key: usize) {
-        let mut records = self.records.borrow_mut();
-        if key < records.len() {
-            records.swap_remove(key);
         }
     }
 
     pub(crate) fn clear(&self) {
-        self.records.borrow_mut().clear();
         self.names.borrow_mut().clear();
-    }
-
-    /// Task at `key` was polled once more (and, if `woken` is a packed
-    /// source, woken during that poll).
-    #[inline(always)]
-    pub(crate) fn polled(&self, key: usize, woken: Option<u64>) {
-        if let Some(record) = self.records.borrow_mut().get_mut(key) {
-            if record.polls_site & POLLS != POLLS {
-                record.polls_site += 1;
-            }
-            if let Some(source) = woken {
-                record.woken_by = source;
-            }
-        }
-    }
-
-    /// Task at `key` was woken by `source` (packed).
-    #[inline(always)]
-    pub(crate) fn woken(&self, key: usize, source: u64) {
-        if let Some(record) = self.records.borrow_mut().get_mut(key) {
-            record.woken_by = source;
-        }
-    }
-
-    /// The record at `key`.
-    pub(crate) fn get(&self, key: usize) -> Option<Record> {
-        self.records.borrow().get(key).copied()
     }
 
     /// The spawn site of a record.
     pub(crate) fn site_of(&self, record: Record) -> Option<&'static Location<'static>> {
-        let index = record.polls_site >> POLL_BITS;
+        let index = record.woken >> SITE_SHIFT;
         self.sites.borrow().get(index as usize).copied()
-    }
-
-    /// The spawn site of the task at `key`.
-    pub(crate) fn location_of(&self, key: usize) -> Option<&'static Location<'static>> {
-        self.get(key).and_then(|record| self.site_of(record))
     }
 }
 
@@ -240,23 +230,35 @@ mod tests {
     }
 
     #[test]
-    fn records_follow_the_owned_lists_swap_remove_and_keep_their_sites() {
+    fn a_tasks_word_keeps_its_site_across_wakes_and_counts_its_polls() {
+        let rt = crate::Runtime::new().unwrap();
         let records = Records::default();
         let (a, b) = (Location::caller(), Location::caller());
+        let tasks: Vec<_> = (0..3)
+            .map(|_| {
+                let handle = rt.spawn(std::future::pending::<()>());
+                rt.run_until_stalled();
+                handle
+            })
+            .collect();
+        let refs = rt.test_task_refs();
+        assert_eq!(refs.len(), tasks.len());
         let spawn = pack(Some(WakeSource::Spawn));
-        records.push(a, spawn);
-        records.push(b, spawn);
-        records.push(a, spawn);
-        records.polled(1, None);
-        records.polled(1, None);
-        records.woken(1, pack(Some(WakeSource::Timer)));
-        records.swap_remove(0);
-        // The record of slot 1 stayed; slot 2's moved to 0.
-        let moved = records.get(1).unwrap();
-        assert_eq!(moved.polls(), 2);
-        assert_eq!(moved.woken_by(), Some(WakeSource::Timer));
-        assert!(std::ptr::eq(records.site_of(moved).unwrap(), b));
-        assert!(std::ptr::eq(records.location_of(0).unwrap(), a));
-        assert_eq!(records.get(0).unwrap().polls(), 0);
+        records.bound(&refs[0], a, spawn);
+        records.bound(&refs[1], b, spawn);
+        records.bound(&refs[2], a, spawn);
+        let before = get(&refs[1]).polls();
+        polled(&refs[1]);
+        polled(&refs[1]);
+        woken(&refs[1], pack(Some(WakeSource::Timer)));
+        let one = get(&refs[1]);
+        assert_eq!(one.polls(), before + 2);
+        assert_eq!(one.woken_by(), Some(WakeSource::Timer));
+        assert!(std::ptr::eq(records.site_of(one).unwrap(), b));
+        assert!(std::ptr::eq(records.site_of(get(&refs[2])).unwrap(), a));
+        assert_eq!(get(&refs[2]).woken_by(), Some(WakeSource::Spawn));
+        refs[0].header().polls.store(u32::MAX, Relaxed);
+        polled(&refs[0]);
+        assert_eq!(get(&refs[0]).polls(), u64::from(u32::MAX), "saturates");
     }
 }

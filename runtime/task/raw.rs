@@ -9,6 +9,7 @@
 //!                   │             read_output / …  │
 //!                   │   scheduler, id              │
 //!                   │   join_waker, owned_key      │
+//!                   │   polls, woken (observe/)    │
 //!                   ├──────────────────────────────┤
 //!                   │ stage: Running(F)            │  the future while it runs,
 //!                   │     | Finished(Result<T,_>)  │  then its output,
@@ -35,11 +36,13 @@ use super::state::State;
 use crate::catch::drop_payload;
 use crate::executor::Shared;
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use crate::loom::sync::Arc;
 
 /// `owned_key` of a task not (or no longer) in the loop's owned-task list.
-pub(crate) const UNBOUND: usize = usize::MAX;
+/// Keys are stored in 32 bits (beside the poll count), so a loop holds at
+/// most `UNBOUND` tasks; `OwnedTasks::bind` says so if that is ever reached.
+pub(crate) const UNBOUND: usize = u32::MAX as usize;
 
 /// The type-erased front of every task.
 ///
@@ -58,7 +61,18 @@ pub(crate) struct Header {
     /// The key of this task in the loop's owned-task list, or `UNBOUND`.
     /// Only the loop's thread uses it; an atomic (relaxed, so free on common
     /// hardware) keeps that free of `unsafe`.
-    pub(crate) owned_key: AtomicUsize,
+    owned_key: AtomicU32,
+    /// How many times the loop polled this task (saturating), for
+    /// snapshots. It shares a word with `owned_key`. Loop-thread only, read
+    /// and written with relaxed loads and stores (plain moves, no locked
+    /// instruction), like `owned_key`.
+    pub(crate) polls: AtomicU32,
+    /// The observer's word for this task (`observe/records.rs` packs it):
+    /// its last wake source and its spawn site. Kept in the header, beside
+    /// the state the loop touches anyway, rather than in a side table keyed
+    /// by task, so recording a poll or a wake costs no lookup. Loop-thread
+    /// only, relaxed like `owned_key`.
+    pub(crate) woken: AtomicU64,
     /// The waker of whoever awaits the `JoinHandle`.
     ///
     /// # Invariant
@@ -118,7 +132,9 @@ impl TaskRef {
                 vtable: vtable::<F>(),
                 scheduler,
                 id,
-                owned_key: AtomicUsize::new(UNBOUND),
+                owned_key: AtomicU32::new(UNBOUND as u32),
+                polls: AtomicU32::new(0),
+                woken: AtomicU64::new(0),
                 join_waker: UnsafeCell::new(None),
             },
             stage: UnsafeCell::new(Stage::Running(future)),
@@ -144,12 +160,16 @@ impl TaskRef {
     }
 
     /// The task's key in the owned-task list, or [`UNBOUND`].
+    #[inline(always)]
     pub(crate) fn owned_key(&self) -> usize {
-        self.header().owned_key.load(Ordering::Relaxed)
+        self.header().owned_key.load(Ordering::Relaxed) as usize
     }
 
+    /// Sets the key; `key` is at most [`UNBOUND`] (the owned list checks).
+    #[inline(always)]
     pub(crate) fn set_owned_key(&self, key: usize) {
-        self.header().owned_key.store(key, Ordering::Relaxed)
+        debug_assert!(key <= UNBOUND);
+        self.header().owned_key.store(key as u32, Ordering::Relaxed)
     }
 
     /// Gives up this reference after the state machine has already taken it
