@@ -114,10 +114,10 @@ scripts/timeline.sh
 done_step
 # --- end timeline ---
 
-# --- reliability (issue 11): soak and valgrind, short forms ---------------------
+# --- reliability (issue 11): soak, valgrind and sanitizers, short forms --------
 # The 20 s soak and valgrind over the examples, on the debug examples the
 # test step above built (RELIABILITY.md: the long forms, sanitizers, fuzzing).
-step "reliability: scripts/reliability-ci.sh (20 s soak, valgrind memcheck)"
+step "reliability: scripts/reliability-ci.sh (20 s soak, valgrind memcheck, TSan and ASan over the cross-thread tests)"
 scripts/reliability-ci.sh
 done_step
 
