@@ -633,7 +633,7 @@ impl std::task::Wake for MainWaker {
 
     fn wake_by_ref(self: &WakeArc<Self>) {
         self.woken.set();
-        crate::observe::block_on_woken();
+        crate::observe::block_on_woken(self.shared.id);
         self.shared.unpark();
     }
 }

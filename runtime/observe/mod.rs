@@ -355,13 +355,20 @@ impl Observer {
 
 /// The waker of `block_on`'s future was woken: the timeline draws the
 /// arrow (source to the `block_on` lane); without the feature this is
-/// nothing at all. The source is the loop's current one.
+/// nothing at all. The source is the loop's current one. `runtime` is the
+/// id of the runtime whose `block_on` was woken: a wake from inside another
+/// runtime's loop on this thread is not that loop's to draw.
 #[inline(always)]
-pub(crate) fn block_on_woken() {
+pub(crate) fn block_on_woken(runtime: u64) {
     // Off the loop the runtime's observer is out of reach: the timeline
     // then shows the wake only as the loop's unpark.
+    #[cfg(not(feature = "timeline"))]
+    let _ = runtime;
     #[cfg(feature = "timeline")]
     let _ = crate::context::try_with_core(|core| {
+        if core.id() != runtime {
+            return;
+        }
         let observe = core.observe();
         if let Some(source) = records::unpack(observe.source.get()) {
             observe.timeline(|t| t.woke(source, None, Instant::now()));
