@@ -48,7 +48,9 @@
 //!   once (the syscall that returns it takes it); once an operation hits
 //!   `WouldBlock` the error is gone and the wait sleeps again instead of
 //!   spinning. mio's "write closed" that comes *with* an error is recorded
-//!   as the error alone for that reason. Hang-ups (read or write closed)
+//!   as the error alone for that reason, unless the read side closed too
+//!   (a reset: the socket is dead, and a write must not wait for an edge
+//!   that never comes; `scheduled_io::ready_bits`). Hang-ups (read or write closed)
 //!   and shutdown are final: operations report them instead of blocking,
 //!   so they are never cleared.
 //!

@@ -356,3 +356,90 @@ proptest! {
         model.quiesce()?;
     }
 }
+
+/// The case the property test found (2026-12-03): a reset (error and
+/// hang-up together) while a stream writer waits. A listed writer takes
+/// the error, the reader's short read then clears the ERROR bit, and the
+/// stream's writer must still see the socket as closed for writing.
+#[test]
+fn writer_sees_a_reset_after_others_took_the_error() {
+    let mut tasks = vec![
+        Task::new(Direction::Read, false),
+        Task::new(Direction::Write, false),
+    ];
+    tasks.extend((0..TASKS - 2).map(|_| Task::new(Direction::Write, true)));
+    let mut model = Model {
+        kernel: Kernel {
+            space: 16,
+            edge: true,
+            ..Kernel::default()
+        },
+        io: ScheduledIo::new(1),
+        tick: 0,
+        tasks,
+        short_read_drains: true,
+        buf: 2,
+    };
+    for i in 0..TASKS {
+        model.poll(i).unwrap();
+    }
+    let steps = [
+        Step::Quiesce,
+        Step::Error,
+        Step::Hangup,
+        Step::Arrive(1),
+        Step::Turn,
+        Step::Poll(2),
+    ];
+    for step in &steps {
+        model.apply(step).unwrap();
+    }
+    model.quiesce().unwrap();
+    assert!(
+        !model.tasks[1].parked,
+        "the stream's writer sleeps on a reset socket"
+    );
+}
+
+/// How epoll's flags become readiness bits: an error alone (a connected
+/// UDP socket's ICMP error, which mio also calls "write closed") is
+/// clearable; an error with both sides closed (a reset) keeps "write
+/// closed", which is final.
+#[test]
+fn an_error_is_write_closed_only_when_the_connection_is_gone() {
+    let udp_error = MioEvent {
+        writable: true,
+        write_closed: true,
+        error: true,
+        ..MioEvent::default()
+    };
+    let reset = MioEvent {
+        readable: true,
+        writable: true,
+        read_closed: true,
+        write_closed: true,
+        error: true,
+        priority: false,
+    };
+    let hangup = MioEvent {
+        read_closed: true,
+        write_closed: true,
+        ..MioEvent::default()
+    };
+    // Still ready to write after the write that met the error cleared it?
+    let write_closed = |bits| {
+        let io = ScheduledIo::new(1);
+        io.set_readiness(1, bits);
+        let flag = Arc::new(Flag::default());
+        let waker = Waker::from(flag);
+        let mut cx = Context::from_waker(&waker);
+        let Poll::Ready(event) = io.poll_ready(&mut cx, Direction::Write, None) else {
+            panic!("the event ends the write wait");
+        };
+        io.clear_readiness(event);
+        io.poll_ready(&mut cx, Direction::Write, None).is_ready()
+    };
+    assert!(!write_closed(bits_of(udp_error)));
+    assert!(write_closed(bits_of(reset)));
+    assert!(write_closed(bits_of(hangup)));
+}

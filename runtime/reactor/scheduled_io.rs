@@ -224,10 +224,18 @@ impl ScheduledIo {
 ///
 /// mio reports `EPOLLERR` with writability as "write closed" too. That is
 /// not a hang-up: the error is taken by the next syscall, after which the
-/// socket may block like any other. So with an error, "write closed" is
-/// left out and ERROR alone (clearable, see [`ScheduledIo::clear_readiness`])
-/// ends the write wait; a real hang-up still fails every later write, so
-/// that readiness is never cleared either.
+/// socket may block like any other (a connected UDP socket that got an ICMP
+/// error). So with an error, "write closed" is left out and ERROR alone
+/// (clearable, see [`ScheduledIo::clear_readiness`]) ends the write wait.
+///
+/// Unless the read side is closed in the same event: mio cannot say whether
+/// `EPOLLHUP` was set, but both sides closed with an error is a connection
+/// torn down (a TCP reset sets the error *and* `EPOLLHUP`), which fails
+/// every later write. Dropping "write closed" there lost a wake-up: one
+/// waiter took the error, another's short read cleared the ERROR bit, and a
+/// third, waiting to write on the dead socket, slept for ever (found by
+/// `model_tests.rs`; the case is kept in `proptest-regressions/`). A real
+/// hang-up is final, so that readiness is never cleared.
 #[cfg(not(loom))]
 pub(crate) fn ready_bits(event: &mio::event::Event) -> usize {
     bits_of(MioEvent {
@@ -268,7 +276,8 @@ pub(crate) fn bits_of(event: MioEvent) -> usize {
     }
     if event.error {
         ready |= ERROR;
-    } else if event.write_closed {
+    }
+    if event.write_closed && (!event.error || event.read_closed) {
         ready |= WRITE_CLOSED;
     }
     if event.priority {
