@@ -51,7 +51,7 @@
 //! | `handle.rs` | [`Handle`]: spawn on the loop from any thread |
 //! | `blocking/` | the blocking pool behind [`spawn_blocking`] |
 //! | `park_thread.rs` | waiting on a future from a plain thread ([`Handle::block_on`], [`JoinHandle::join_blocking`]) |
-//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `abort.rs` ([`task::AbortHandle`]), `join_set/` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]), `wake_source.rs` ([`task::WakeSource`]) |
+//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `abort.rs` ([`task::AbortHandle`]), `join_set/` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]), `wake_source.rs` ([`task::WakeSource`]), `waiting_on.rs` ([`task::WaitingOn`]) and `join_peek.rs` (the snapshot's look at a join waker) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], [`net::TcpSocket`] (socket options before bind), Unix sockets |
 //! | `per_core/` | thread-per-core: [`per_core::run`] starts N loops on N threads (optionally pinned), each with its own runtime, and gathers their results |
