@@ -58,20 +58,10 @@ impl TaskRef {
 mod tests {
     use std::future::{pending, Future};
     use std::pin::Pin;
-    use std::sync::Arc;
-    use std::task::{Context, Wake, Waker};
+    use std::task::{Context, Waker};
 
-    use crate::task::{JoinHandle, TaskRef};
+    use crate::task::{waker_ref, JoinHandle, TaskRef};
     use crate::Runtime;
-
-    /// A waker that does nothing, told apart from others by its address.
-    struct Nop;
-    impl Wake for Nop {
-        fn wake(self: Arc<Self>) {}
-    }
-    fn nop() -> Waker {
-        Waker::from(Arc::new(Nop))
-    }
 
     /// The loop's reference to the task behind `handle`.
     fn task_of<T>(rt: &Runtime, handle: &JoinHandle<T>) -> TaskRef {
@@ -81,24 +71,36 @@ mod tests {
             .expect("the task is on the loop's list")
     }
 
+    /// A task's own waker, as an awaiter would hand over. (Task wakers
+    /// have one `static` vtable, so `will_wake` recognises their clones
+    /// even under Miri, which gives each use of a `const` vtable, as
+    /// `std`'s `Arc` wakers have, an address of its own.)
+    fn waker_of(rt: &Runtime) -> (JoinHandle<()>, Waker) {
+        let awaiter = rt.spawn(pending::<()>());
+        let waker = (*waker_ref(&task_of(rt, &awaiter))).clone();
+        (awaiter, waker)
+    }
+
     #[test]
     fn a_peek_sees_the_awaiters_latest_waker_and_nothing_before_it() {
         let rt = Runtime::new().unwrap();
         let target = rt.spawn(pending::<()>());
         let task = task_of(&rt, &target);
         assert!(task.peek_join_waker(|_| ()).is_none(), "no awaiter yet");
-        let first = nop();
+        let (a, first) = waker_of(&rt);
         assert!(!target.register_join_waker(&mut Context::from_waker(&first)));
         assert_eq!(task.peek_join_waker(|w| w.will_wake(&first)), Some(true));
         // The handle takes the cell back and stores a new waker after a peek.
-        let second = nop();
+        let (b, second) = waker_of(&rt);
         assert!(!target.register_join_waker(&mut Context::from_waker(&second)));
         assert_eq!(task.peek_join_waker(|w| w.will_wake(&second)), Some(true));
         assert_eq!(task.peek_join_waker(|w| w.will_wake(&first)), Some(false));
-        drop(task);
-        target.abort();
-        rt.run_until_stalled();
-        assert!(target.is_finished());
+        drop((task, first, second));
+        for handle in [target, a, b] {
+            handle.abort();
+            rt.run_until_stalled();
+            assert!(handle.is_finished());
+        }
     }
 
     /// The handle, on another thread, swaps its waker while the loop
@@ -109,29 +111,31 @@ mod tests {
         let rt = Runtime::new().unwrap();
         let mut target = rt.spawn(pending::<()>());
         let task = task_of(&rt, &target);
-        let first = nop();
+        let (a, first) = waker_of(&rt);
+        let (b, second) = waker_of(&rt);
         assert!(!target.register_join_waker(&mut Context::from_waker(&first)));
+        let last = second.clone();
         let awaiter = std::thread::spawn(move || {
-            let mut last = nop();
-            for _ in 0..4 {
+            for waker in [&first, &second, &first, &second] {
                 // A new waker each time: the handle takes the cell back
                 // (waiting out any peek) and writes it.
-                last = nop();
-                let mut cx = Context::from_waker(&last);
+                let mut cx = Context::from_waker(waker);
                 assert!(Pin::new(&mut target).poll(&mut cx).is_pending());
             }
-            (target, last)
+            target
         });
         for _ in 0..4 {
             // Some peeks find the cell with the handle (`None`): fine.
-            let _ = task.peek_join_waker(|w| w.will_wake(&first));
+            let _ = task.peek_join_waker(|w| w.will_wake(&last));
         }
-        let (target, last) = awaiter.join().unwrap();
+        let target = awaiter.join().unwrap();
         assert_eq!(task.peek_join_waker(|w| w.will_wake(&last)), Some(true));
-        drop(task);
-        target.abort();
-        rt.run_until_stalled();
-        assert!(target.is_finished());
+        drop((task, last));
+        for handle in [target, a, b] {
+            handle.abort();
+            rt.run_until_stalled();
+            assert!(handle.is_finished());
+        }
     }
 }
 
