@@ -284,3 +284,67 @@ fn a_read_under_a_timeout_names_the_socket_not_the_deadline() {
         })
     );
 }
+
+#[test]
+fn waits_the_loop_does_not_own_show_none_not_a_guess() {
+    let rt = paused();
+    let notify = Rc::new(coop::sync::Notify::new());
+    let n = notify.clone();
+    let on_notify = rt.spawn(async move { n.notified().await });
+    // A JoinSet polls its tasks' handles with a waker of its own: the task
+    // awaiting `join_next` is not named as the waiter of either.
+    let on_set = rt.spawn(async {
+        let mut set = coop::task::JoinSet::new();
+        set.spawn(pending::<()>());
+        set.spawn(async { coop::time::sleep(Duration::from_secs(5)).await });
+        set.join_next().await.map(|r| r.is_ok())
+    });
+    rt.run_until_stalled();
+    assert_eq!(waits(&rt, on_notify.id()), None);
+    assert_eq!(waits(&rt, on_set.id()), None);
+    // The set's members are tasks like any other.
+    let sleeping = rt
+        .tasks()
+        .into_iter()
+        .filter(|t| matches!(t.waiting_on(), Some(WaitingOn::Timer { .. })))
+        .count();
+    assert_eq!(sleeping, 1);
+    notify.notify_one();
+    rt.block_on(on_notify).unwrap();
+}
+
+#[test]
+fn a_snapshot_taken_inside_a_task_sees_itself_running_and_the_others_waiting() {
+    let rt = Rc::new(paused());
+    let start = rt.block_on(async { coop::time::now() });
+    let sleeper = rt.spawn(async { coop::time::sleep(Duration::from_secs(10)).await });
+    let sleeper_id = sleeper.id();
+    let inner = rt.clone();
+    let looker = rt.spawn(async move {
+        coop::yield_now().await; // the sleeper has polled by now
+        let me = coop::task::id();
+        inner
+            .tasks()
+            .into_iter()
+            .map(|t| (t.id() == me, t.state(), t.waiting_on()))
+            .collect::<Vec<_>>()
+    });
+    let seen = rt.block_on(looker).unwrap();
+    assert!(seen.contains(&(true, TaskState::Running, None)), "{seen:?}");
+    assert!(
+        seen.contains(&(
+            false,
+            TaskState::Waiting,
+            Some(WaitingOn::Timer {
+                deadline: start + Duration::from_secs(10)
+            })
+        )),
+        "{seen:?}"
+    );
+    assert_eq!(
+        waits(&rt, sleeper_id),
+        Some(WaitingOn::Timer {
+            deadline: start + Duration::from_secs(10)
+        })
+    );
+}

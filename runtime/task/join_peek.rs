@@ -106,6 +106,10 @@ mod tests {
     /// The handle, on another thread, swaps its waker while the loop
     /// peeks: under Miri the race detector checks that the two never
     /// touch the cell at once (a read overlapping the handle's write).
+    /// (The loom model in this file checks every interleaving; this one
+    /// runs the real code under Miri's pointer and race checks.)
+    const SWAPS: usize = 31;
+
     #[test]
     fn a_peek_racing_with_a_handle_on_another_thread() {
         let rt = Runtime::new().unwrap();
@@ -114,18 +118,24 @@ mod tests {
         let (a, first) = waker_of(&rt);
         let (b, second) = waker_of(&rt);
         assert!(!target.register_join_waker(&mut Context::from_waker(&first)));
+        // The last swap (i = SWAPS - 1, even) stores `second`.
         let last = second.clone();
         let awaiter = std::thread::spawn(move || {
-            for waker in [&first, &second, &first, &second] {
+            for i in 0..SWAPS {
                 // A new waker each time: the handle takes the cell back
                 // (waiting out any peek) and writes it.
+                let waker = if i % 2 == 0 { &second } else { &first };
                 let mut cx = Context::from_waker(waker);
                 assert!(Pin::new(&mut target).poll(&mut cx).is_pending());
             }
             target
         });
-        for _ in 0..4 {
-            // Some peeks find the cell with the handle (`None`): fine.
+        // Peek as long as the handle swaps (bounded all the same). Some
+        // peeks find the cell with the handle (`None`): fine.
+        for _ in 0..100 * SWAPS {
+            if awaiter.is_finished() {
+                break;
+            }
             let _ = task.peek_join_waker(|w| w.will_wake(&last));
         }
         let target = awaiter.join().unwrap();
