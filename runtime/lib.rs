@@ -48,10 +48,11 @@
 //! | `observe/` | the one seam the loop reports to: [`Metrics`], wake sources ([`task::WakeSource`]), the per-task facts (kept in each task header) behind [`Runtime::tasks`] ([`task::TaskSnapshot`]), the slow-poll warning, the poll clock; `timeline/` (feature `timeline`) |
 //! | `executor/owned.rs` | the list of every live task, so shutdown can drop them |
 //! | `executor/shared.rs` | what other threads touch: remote queue, unpark |
+//! | `executor/waiting.rs` | what each waiting task waits on ([`task::WaitingOn`]), looked up when [`Runtime::tasks`] is called |
 //! | `handle.rs` | [`Handle`]: spawn on the loop from any thread |
 //! | `blocking/` | the blocking pool behind [`spawn_blocking`] |
 //! | `park_thread.rs` | waiting on a future from a plain thread ([`Handle::block_on`], [`JoinHandle::join_blocking`]) |
-//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `abort.rs` ([`task::AbortHandle`]), `join_set/` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]), `wake_source.rs` ([`task::WakeSource`]) |
+//! | `task/` | one allocation per task; `state.rs` (the state machine), `waker.rs` (the waker), `join.rs` ([`JoinHandle`]), `abort.rs` ([`task::AbortHandle`]), `join_set/` ([`task::JoinSet`]), `builder.rs` ([`task::Builder`], [`task::id`]), `wake_source.rs` ([`task::WakeSource`]), `waiting_on.rs` ([`task::WaitingOn`]) and `join_peek.rs` (the snapshot's look at a join waker) |
 //! | `reactor/` | `mio::Poll`, sources in a slab, readiness → wake-ups |
 //! | `net/` | sockets on the reactor: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`], [`net::TcpSocket`] (socket options before bind), Unix sockets |
 //! | `per_core/` | thread-per-core: [`per_core::run`] starts N loops on N threads (optionally pinned), each with its own runtime, and gathers their results |
@@ -137,8 +138,8 @@
 //!   runtime `Builder::max_blocking_threads(1)` in a model.
 //!
 //! coop's own models live beside what they model (`task/loom_tests.rs`,
-//! `executor/shared.rs`, `executor/loom_tests.rs`, `blocking/loom_tests.rs`,
-//! `handle.rs`, `sync/loom_tests.rs`):
+//! `task/join_peek.rs`, `executor/shared.rs`, `executor/loom_tests.rs`,
+//! `blocking/loom_tests.rs`, `handle.rs`, `sync/loom_tests.rs`):
 //! `RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 cargo test --release --lib`.
 //!
 //! ## Seeing the loop

@@ -180,7 +180,8 @@ impl Runtime {
     }
 
     /// One [`TaskSnapshot`] per live task: its id, name, spawn site, state,
-    /// polls and what woke it last. `{:#?}` prints them one per line.
+    /// polls, what woke it last and, where known, what it waits on
+    /// ([`TaskSnapshot::waiting_on`]). `{:#?}` prints them one per line.
     ///
     /// ```
     /// use coop::task::TaskState;

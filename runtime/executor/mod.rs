@@ -29,6 +29,7 @@ mod run_queue;
 mod run_queue_proptests;
 mod shared;
 mod turn;
+mod waiting;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -212,7 +213,8 @@ impl Core {
     /// One snapshot per live task, in task-list order (`Runtime::tasks`).
     pub(crate) fn tasks(&self) -> Vec<TaskSnapshot> {
         let records = self.observe.records();
-        self.owned.with_each(|_, task| {
+        let taken_at = self.clock.now();
+        let mut tasks = self.owned.with_each(|_, task| {
             let header = task.header();
             let record = self.observe.record(task);
             let state = header.state.load();
@@ -229,8 +231,20 @@ impl Core {
                 },
                 polls: record.polls(),
                 woken_by: record.woken_by(),
+                waiting_on: None,
+                taken_at,
             }
-        })
+        });
+        // What the waiting ones wait on: looked up now, off the hot path
+        // (`waiting.rs`).
+        let waiting: Vec<bool> = tasks
+            .iter()
+            .map(|t| t.state == TaskState::Waiting)
+            .collect();
+        for (task, on) in tasks.iter_mut().zip(self.waiting_on(&waiting)) {
+            task.waiting_on = on;
+        }
+        tasks
     }
 
     /// Binds a task to this loop's task list. After shutdown has begun the

@@ -3,8 +3,9 @@
 
 use std::fmt;
 use std::panic::Location;
+use std::time::Instant;
 
-use crate::task::{TaskId, WakeSource};
+use crate::task::{TaskId, WaitingOn, WakeSource};
 
 /// Where a task stands in the loop's cycle.
 ///
@@ -30,8 +31,9 @@ pub enum TaskState {
     Waiting,
 }
 
-/// One live task: its id, name, spawn site, state, how often it was polled
-/// and what woke it last. `Debug` of a `Vec` of them prints a table.
+/// One live task: its id, name, spawn site, state, how often it was polled,
+/// what woke it last and, where known, what it waits on. `Debug` of a `Vec`
+/// of them prints a table.
 ///
 /// ```
 /// use coop::task::WakeSource;
@@ -54,6 +56,10 @@ pub struct TaskSnapshot {
     pub(crate) state: TaskState,
     pub(crate) polls: u64,
     pub(crate) woken_by: Option<WakeSource>,
+    pub(crate) waiting_on: Option<WaitingOn>,
+    /// The runtime's clock when the snapshot was taken (for the table's
+    /// "timer +1.5s").
+    pub(crate) taken_at: Instant,
 }
 
 impl TaskSnapshot {
@@ -140,6 +146,46 @@ impl TaskSnapshot {
     pub fn woken_by(&self) -> Option<WakeSource> {
         self.woken_by
     }
+
+    /// What the task waits on, where the loop can tell: a timer (with its
+    /// deadline), a socket (which directions) or another task (whose
+    /// `JoinHandle` it awaits). See [`WaitingOn`].
+    ///
+    /// `None` means *not known*, not "not waiting": a task that is
+    /// runnable or running, or that waits on something the loop does not
+    /// own (a `coop::sync` channel or lock, a `Notify`, a hand-written
+    /// future keeping its waker, or a combinator such as `JoinSet` that
+    /// polls with a waker of its own). A task whose waker sits in several
+    /// places (a read under a `timeout`) shows the socket or the task, not
+    /// the deadline.
+    ///
+    /// Worked out when the snapshot is taken, never while the loop runs:
+    /// [`Runtime::tasks`](crate::Runtime::tasks) compares each waiting
+    /// task's waker with those the timers, the sockets and the join handles
+    /// hold, so it costs the loop nothing.
+    ///
+    /// ```
+    /// use coop::task::WaitingOn;
+    ///
+    /// let rt = coop::Runtime::new()?;
+    /// let (mut tx, rx) = std::os::unix::net::UnixStream::pair()?;
+    /// let reader = rt.spawn(async move {
+    ///     use futures_util::AsyncReadExt;
+    ///     let mut rx = coop::net::UnixStream::from_std(rx)?;
+    ///     let mut byte = [0u8];
+    ///     rx.read_exact(&mut byte).await?;
+    ///     Ok::<u8, std::io::Error>(byte[0])
+    /// });
+    /// rt.run_until_stalled();
+    /// let expected = WaitingOn::Io { readable: true, writable: false };
+    /// assert_eq!(rt.tasks()[0].waiting_on(), Some(expected));
+    /// std::io::Write::write_all(&mut tx, b"!")?;
+    /// assert_eq!(rt.block_on(reader)??, b'!');
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn waiting_on(&self) -> Option<WaitingOn> {
+        self.waiting_on
+    }
 }
 
 impl fmt::Debug for TaskSnapshot {
@@ -157,14 +203,18 @@ impl fmt::Debug for TaskSnapshot {
         let at = self
             .spawned_at
             .map_or_else(|| "?".to_string(), |at| at.to_string());
+        let waits = self
+            .waiting_on
+            .map_or_else(|| "-".to_string(), |on| on.cell(self.taken_at).to_string());
         write!(
             f,
-            "task {:<5} {:<12} {:<8} polls {:<6} woken by {:<10} spawned at {}",
+            "task {:<5} {:<12} {:<8} polls {:<6} woken by {:<10} waits on {:<14} spawned at {}",
             self.id.as_u64(),
             name,
             format!("{:?}", self.state),
             self.polls,
             woken,
+            waits,
             at
         )
     }

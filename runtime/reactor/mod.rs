@@ -271,6 +271,18 @@ impl IoHandle {
         self.registered.load(Ordering::Relaxed) != 0
     }
 
+    /// Every registered source, for snapshots to look at their waiters
+    /// (`TaskSnapshot::waiting_on`) outside the sources' lock, as `turn`
+    /// wakes them outside it.
+    pub(crate) fn sources(&self) -> Vec<Arc<ScheduledIo>> {
+        self.sources
+            .lock()
+            .slab
+            .iter()
+            .map(|(_, io)| io.clone())
+            .collect()
+    }
+
     /// Number of registered sources (for tests of slot reuse).
     #[allow(dead_code)]
     pub(crate) fn source_count(&self) -> usize {

@@ -158,6 +158,13 @@ impl ScheduledIo {
         }
     }
 
+    /// Calls `f` with the waker of every task waiting on this source and
+    /// the direction it waits for, under the waiters' lock (`f` must not
+    /// wake or drop anything: snapshots only compare).
+    pub(crate) fn for_each_waiter(&self, f: impl FnMut(Direction, &Waker)) {
+        self.waiters.lock().for_each(f);
+    }
+
     /// Frees a list entry made by [`poll_ready`](Self::poll_ready): its
     /// future is dropped.
     pub(crate) fn remove_waiter(&self, key: &mut WaiterKey) {

@@ -91,6 +91,25 @@ impl Waiters {
         }
     }
 
+    /// Calls `f` with every stored waker and the direction it waits for
+    /// (snapshots: `TaskSnapshot::waiting_on`).
+    pub(super) fn for_each(&self, mut f: impl FnMut(Direction, &Waker)) {
+        let slots = [
+            (Direction::Read, &self.reader),
+            (Direction::Write, &self.writer),
+        ];
+        for (direction, slot) in slots {
+            if let Some(w) = slot {
+                f(direction, w);
+            }
+        }
+        for (_, waiter) in self.list.iter() {
+            if let Some(w) = &waiter.waker {
+                f(waiter.direction, w);
+            }
+        }
+    }
+
     /// Frees a list entry (its future is dropped).
     pub(super) fn remove(&mut self, key: usize) {
         self.list.remove(key);

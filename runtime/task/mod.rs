@@ -40,7 +40,7 @@
 //! |-------------------|-----------------------------------------|-----------------------------------|
 //! | the future        | the loop's thread (any thread if `Send`)| `poll` / `cancel`, with `RUNNING` |
 //! | the output        | the `JoinHandle` after `COMPLETE`       | `JoinHandle::poll` / its drop     |
-//! | the join waker    | the handle, or the task while `JOIN_WAKER` | see `state.rs`                 |
+//! | the join waker    | the handle, or the task while `JOIN_WAKER` | see `state.rs`; a snapshot peeks (`join_peek.rs`) |
 //! | the state word    | everyone                                | atomics only                      |
 //! | the owned-list key| the loop's thread                       | bind at spawn (or first run), free at end |
 //!
@@ -92,11 +92,13 @@ mod error;
 mod harness;
 mod id;
 mod join;
+mod join_peek;
 mod join_set;
 mod raw;
 mod state;
 #[cfg(all(test, not(loom), not(miri)))]
 mod state_proptests;
+mod waiting_on;
 mod wake_source;
 mod waker;
 
@@ -114,12 +116,14 @@ pub(crate) use id::IdBlock;
 pub use id::TaskId;
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
+pub use waiting_on::WaitingOn;
 pub use wake_source::WakeSource;
 
 pub use crate::blocking::spawn_blocking;
 pub use crate::yield_now::{yield_now, YieldNow};
 pub(crate) use raw::TaskRef;
 pub(crate) use raw::UNBOUND;
+pub(crate) use waker::waker_ref;
 
 use std::future::Future;
 use std::panic::Location;

@@ -2,8 +2,8 @@
 //! one atomic `usize`.
 //!
 //! ```text
-//!  bit:  63 ........... 6 |    5       |     4         |    3     |    2     |    1    |     0
-//!        reference count  | JOIN_WAKER | JOIN_INTEREST | CANCELLED| COMPLETE | RUNNING | SCHEDULED
+//!  bit:  63 ........ 7 |     6     |    5       |     4         |    3     |    2     |    1    |     0
+//!        reference count | JOIN_PEEK | JOIN_WAKER | JOIN_INTEREST | CANCELLED| COMPLETE | RUNNING | SCHEDULED
 //! ```
 //!
 //! Every transition is computed on a [`Snapshot`] (a plain `Copy` value) and
@@ -22,6 +22,9 @@
 //!   belongs to the `JoinHandle`; otherwise it has been dropped.
 //! * `JOIN_WAKER` set ⇒ the join-waker cell is owned by the task side (which
 //!   may read it to wake the handle); unset ⇒ owned by the `JoinHandle`.
+//! * `JOIN_PEEK` set ⇒ `JOIN_WAKER` is set and the loop is reading the
+//!   join-waker cell for a snapshot (`join_peek.rs`); the handle does not
+//!   take the cell back (`unset_join_waker` waits) until it is clear.
 //! * The reference count counts: the owned-task list, a queue entry, the
 //!   `JoinHandle`, and every `Waker`. The allocation is freed when it hits 0.
 
@@ -33,7 +36,8 @@ const COMPLETE: usize = 1 << 2;
 const CANCELLED: usize = 1 << 3;
 const JOIN_INTEREST: usize = 1 << 4;
 const JOIN_WAKER: usize = 1 << 5;
-const REF_SHIFT: u32 = 6;
+const JOIN_PEEK: usize = 1 << 6;
+const REF_SHIFT: u32 = 7;
 const REF_ONE: usize = 1 << REF_SHIFT;
 
 /// A new task has three references: the loop's owned-task list, its first
@@ -297,15 +301,50 @@ impl State {
 
     /// The `JoinHandle` wants to replace its waker: take the cell back.
     /// `Err` means the task completed; the cell stays with the task side.
+    /// While a snapshot peeks at the cell (`JOIN_PEEK`, a few pointer
+    /// comparisons on the loop's thread) this waits for it to finish. A
+    /// snapshot runs no user code while it peeks, so on the loop's own
+    /// thread the bit is never seen set here.
     pub(crate) fn unset_join_waker(&self) -> Result<(), Snapshot> {
+        loop {
+            let unset = self.update(|s| {
+                debug_assert!(s.is_join_interested() && s.is_join_waker_set());
+                if s.is_complete() {
+                    (None, Some(Err(s)))
+                } else if s.0 & JOIN_PEEK != 0 {
+                    (None, None)
+                } else {
+                    (Some(Snapshot(s.0 & !JOIN_WAKER)), Some(Ok(())))
+                }
+            });
+            match unset {
+                Some(result) => return result,
+                None => crate::loom::thread::yield_now(),
+            }
+        }
+    }
+
+    /// A snapshot wants to read the join-waker cell: `true` means
+    /// `JOIN_WAKER` was set, `JOIN_PEEK` now is, and the cell may be read
+    /// (shared, alongside the task side and the handle) until
+    /// [`end_join_peek`](Self::end_join_peek). `false`: the handle owns the
+    /// cell (or another peek is on), leave it alone.
+    pub(crate) fn begin_join_peek(&self) -> bool {
         self.update(|s| {
-            debug_assert!(s.is_join_interested() && s.is_join_waker_set());
-            if s.is_complete() {
-                (None, Err(s))
+            if s.is_join_waker_set() && s.0 & JOIN_PEEK == 0 {
+                (Some(Snapshot(s.0 | JOIN_PEEK)), true)
             } else {
-                (Some(Snapshot(s.0 & !JOIN_WAKER)), Ok(()))
+                (None, false)
             }
         })
+    }
+
+    /// Ends a peek begun by [`begin_join_peek`](Self::begin_join_peek).
+    /// `Release`: the read happens before the handle's next write, which
+    /// follows its `Acquire` of the cleared bit.
+    pub(crate) fn end_join_peek(&self) {
+        let prev = self.0.fetch_and(!JOIN_PEEK, Ordering::Release);
+        debug_assert!(prev & JOIN_PEEK != 0, "end_join_peek without a peek");
     }
 
     /// Adds one reference (a cloned waker).
@@ -422,6 +461,24 @@ mod tests {
         let prev = state.transition_to_complete();
         assert!(prev.is_join_interested());
         assert!(state.unset_join_interest().is_err());
+    }
+
+    #[test]
+    fn a_peek_needs_the_join_waker_and_leaves_the_count_alone() {
+        let state = State::new();
+        // The handle owns the cell: no peek.
+        assert!(!state.begin_join_peek());
+        assert!(state.set_join_waker().is_ok());
+        assert!(state.begin_join_peek());
+        // One peek at a time.
+        assert!(!state.begin_join_peek());
+        state.end_join_peek();
+        assert_eq!(state.load().0 & JOIN_PEEK, 0);
+        assert!(state.load().is_join_waker_set());
+        assert_eq!(state.load().ref_count(), 3);
+        // With the peek over, the handle takes its cell back.
+        assert!(state.unset_join_waker().is_ok());
+        assert!(!state.begin_join_peek());
     }
 
     #[test]

@@ -51,6 +51,9 @@ enum Op {
     SetJoinWaker,
     /// The `JoinHandle` takes its waker cell back to replace the waker.
     UnsetJoinWaker,
+    /// A snapshot peeks at the join-waker cell (`join_peek.rs`): begins
+    /// and ends, as the loop does with nothing in between.
+    PeekJoinWaker,
     /// The `JoinHandle` is dropped.
     DropHandle,
     /// The owned-task list lets go of a finished task.
@@ -70,6 +73,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::ShutdownClaim),
         1 => Just(Op::SetJoinWaker),
         1 => Just(Op::UnsetJoinWaker),
+        1 => Just(Op::PeekJoinWaker),
         1 => Just(Op::DropHandle),
         1 => Just(Op::ReleaseOwned),
     ]
@@ -275,6 +279,17 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let got = state.unset_join_waker();
                 prop_assert_eq!(got.is_err(), m.complete);
                 m.join_waker = m.complete;
+            }
+            Op::PeekJoinWaker if m.owned => {
+                // The cell can be read exactly while the task side has it;
+                // the peek leaves every other bit and the count alone.
+                let before = state.load();
+                let peeked = state.begin_join_peek();
+                prop_assert_eq!(peeked, before.is_join_waker_set());
+                if peeked {
+                    state.end_join_peek();
+                }
+                prop_assert!(state.load() == before, "a peek changed the state");
             }
             Op::DropHandle if m.handle => {
                 // `Err`: complete, so the handle must drop the output.

@@ -180,6 +180,15 @@ impl TimerHeap {
         self.heap.len()
     }
 
+    /// Every pending timer that holds a waker, with its deadline: what
+    /// snapshots compare task wakers against (`TaskSnapshot::waiting_on`).
+    pub(crate) fn pending(&self) -> impl Iterator<Item = (Instant, &Waker)> + '_ {
+        self.heap.iter().filter_map(|entry| {
+            let waker = self.slots[entry.key].waker.as_ref()?;
+            Some((self.instant(entry.at), waker))
+        })
+    }
+
     /// Takes the waker of every pending timer out, leaving the timers
     /// themselves to their `Sleep`s. Shutdown calls it so that wakers
     /// still here (a leaked `Sleep`'s) are dropped while the runtime is
