@@ -21,9 +21,10 @@
 //!   skipped. The clients live in other processes (this binary with
 //!   `--hold-client ADDR N`): up to `COOP_CONNS_PER_CLIENT` (10k)
 //!   connections in one, more fanned out over several, started one after
-//!   another, each bound to a source address of its own (127.0.0.1,
-//!   127.0.0.2, …) so no source runs out of ephemeral ports (28k in the
-//!   default `ip_local_port_range`).
+//!   another, each bound to a loopback source address of its own
+//!   (127.a.b.1, 127.a.b.2, …, with a.b fresh each run) so no source runs
+//!   out of ephemeral ports (28k in the default `ip_local_port_range`,
+//!   fewer while an earlier run's ports sit in `TIME_WAIT`).
 
 use std::cell::Cell;
 use std::io::{BufRead, Read};
@@ -179,7 +180,7 @@ fn per_client() -> usize {
 /// opens `n` connections to `addr`, says so on stdout, and holds them until
 /// stdin closes. More than [`per_client`] are fanned out over several
 /// processes, each started once the previous one is connected and bound to
-/// its own source address (127.0.0.1, .2, …).
+/// its own source address (see [`fan_out`]).
 pub fn hold_client(args: &[String]) {
     let at = args
         .iter()
@@ -194,7 +195,6 @@ pub fn hold_client(args: &[String]) {
     if source.is_none() && n > per_client() {
         return fan_out(addr, n);
     }
-    let source = source.unwrap_or(Ipv4Addr::LOCALHOST);
     raise_nofile(n as u64 + 64);
     // A pause every 64 connects lets the server drain its accept queue: a
     // full queue drops the handshake, and the kernel retries it only after
@@ -211,9 +211,18 @@ pub fn hold_client(args: &[String]) {
     let _ = std::io::stdin().read_to_end(&mut Vec::new());
 }
 
-/// A connection from `source` (any free port) to `addr`.
-fn connect_from(source: Ipv4Addr, addr: SocketAddr) -> TcpStream {
+/// A connection to `addr`, from `source` (any free port) if given.
+///
+/// Without a source, `connect` picks the port, and may reuse one that a
+/// connection to another address holds or one in `TIME_WAIT`. A `bind` to
+/// port 0 may not, so each run binds to source addresses no earlier run
+/// used (see [`fan_out`]): 10k connections closed by the client leave 10k
+/// ports of their source address in `TIME_WAIT` for a minute.
+fn connect_from(source: Option<Ipv4Addr>, addr: SocketAddr) -> TcpStream {
     use socket2::{Domain, Socket, Type};
+    let Some(source) = source else {
+        return TcpStream::connect(addr).expect("connect");
+    };
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
     socket
         .bind(&SocketAddr::from((source, 0)).into())
@@ -225,11 +234,15 @@ fn connect_from(source: Ipv4Addr, addr: SocketAddr) -> TcpStream {
 /// Holds `n` connections through several client processes, one source
 /// address each, started one after another.
 fn fan_out(addr: SocketAddr, n: usize) {
+    // 127.a.b.1, 127.a.b.2, …: all loopback; a.b from this process's id,
+    // so back-to-back runs use fresh addresses (see `connect_from`).
+    let id = std::process::id();
+    let (a, b) = (1 + (id % 254) as u8, (id / 254 % 256) as u8);
     let mut children: Vec<Child> = Vec::new();
     let mut left = n;
     while left > 0 {
         let share = left.min(per_client());
-        let source = Ipv4Addr::new(127, 0, 0, 1 + children.len() as u8);
+        let source = Ipv4Addr::new(127, a, b, 1 + children.len() as u8);
         let mut child = Command::new(std::env::current_exe().expect("own path"))
             .args(["--hold-client", &addr.to_string(), &share.to_string()])
             .args(["--source", &source.to_string()])
@@ -248,9 +261,9 @@ fn fan_out(addr: SocketAddr, n: usize) {
         left -= share;
     }
     eprintln!(
-        "conns_scale: {n} connections from {} client processes, sources 127.0.0.1..={}",
+        "conns_scale: {n} connections from {} client processes, sources 127.{a}.{b}.1..={}",
         children.len(),
-        Ipv4Addr::new(127, 0, 0, children.len() as u8)
+        children.len()
     );
     println!("connected {n}");
     let _ = std::io::stdin().read_to_end(&mut Vec::new());

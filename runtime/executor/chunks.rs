@@ -104,32 +104,31 @@ impl<T, const SHIFT: u32> Chunks<T, SHIFT> {
     #[inline(always)]
     pub(crate) fn swap_remove(&mut self, key: usize) -> (T, Option<&T>) {
         debug_assert!(key < self.len(), "owned-list key {key} out of range");
-        if self.tail.is_empty() {
-            self.unseal_last();
-        }
-        let Some(last) = self.tail.pop() else {
-            unreachable!("the list is not empty, so neither is its tail now");
+        let last = match self.tail.pop() {
+            Some(last) => last,
+            None => self.unseal_and_pop(),
         };
-        let slot = if key >= self.base {
-            match self.tail.get_mut(key - self.base) {
-                Some(slot) => slot,
-                // `key` was the last key: the item just popped.
-                None => return (last, None),
-            }
-        } else {
-            &mut self.full[key >> SHIFT][key & Self::MASK]
+        let last_key = self.base + self.tail.len();
+        // One bounds check finds a key in the tail; a key below `base`
+        // wraps around to a huge index and falls through.
+        let slot = match self.tail.get_mut(key.wrapping_sub(self.base)) {
+            Some(slot) => slot,
+            // The item just popped was the one to remove.
+            None if key == last_key => return (last, None),
+            None => &mut self.full[key >> SHIFT][key & Self::MASK],
         };
         let removed = std::mem::replace(slot, last);
         (removed, Some(slot))
     }
 
     /// The tail is empty and an item must go: the last full chunk becomes
-    /// the tail again, and the empty tail becomes the spare (or is freed if
-    /// there is one). The table of full chunks shrinks once it is mostly
-    /// unused, so a burst gives its memory back when it is over.
+    /// the tail again (and gives up its last item, returned), and the
+    /// empty tail becomes the spare (or is freed if there is one). The
+    /// table of full chunks shrinks once it is mostly unused, so a burst
+    /// gives its memory back when it is over.
     #[cold]
     #[inline(never)]
-    fn unseal_last(&mut self) {
+    fn unseal_and_pop(&mut self) -> T {
         let Some(last_full) = self.full.pop() else {
             unreachable!("swap_remove on an empty list");
         };
@@ -142,6 +141,10 @@ impl<T, const SHIFT: u32> Chunks<T, SHIFT> {
         if self.full.capacity() > 16 && self.full.capacity() > 4 * used {
             self.full.shrink_to(2 * used);
         }
+        let Some(last) = self.tail.pop() else {
+            unreachable!("a full chunk is not empty");
+        };
+        last
     }
 
     /// Every item, in key order.
