@@ -162,7 +162,7 @@ impl<T, const SHIFT: u32> Chunks<T, SHIFT> {
     }
 
     /// Slots allocated, in use or not (the model test checks the slack).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom), not(miri)))]
     pub(crate) fn slots(&self) -> usize {
         let spare = self.spare.as_ref().map_or(0, Vec::capacity);
         self.full.iter().map(Vec::capacity).sum::<usize>() + self.tail.capacity() + spare
