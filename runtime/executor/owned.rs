@@ -4,7 +4,7 @@
 //! ```text
 //!   tasks: [ t0 | t1 | t2 | t3 ]        each task's header keeps its key
 //!   release(t1): swap-remove key 1 ──►  [ t0 | t3 | t2 ]   t3.owned_key = 1
-//!   close():     closed = true, take [ t0 | t3 | t2 ]    bind(t4) ──► Err(t4)
+//!   close():     limit = 0, take [ t0 | t3 | t2 ]        bind(t4) ──► Err(t4)
 //! ```
 //!
 //! One word per task (a counted reference), no free list, O(1) insert and
@@ -29,11 +29,21 @@ use crate::task::{TaskId, TaskRef, UNBOUND};
 /// table of chunks is negligible (3 words per 1024 tasks).
 const CHUNK_SHIFT: u32 = 10;
 
-#[derive(Default)]
 pub(crate) struct OwnedTasks {
     tasks: RefCell<Chunks<TaskRef, CHUNK_SHIFT>>,
-    /// Set at shutdown: `bind` refuses from then on.
-    closed: Cell<bool>,
+    /// `bind` refuses once the list holds this many tasks: `UNBOUND` (a
+    /// key must fit the header's 32 bits), or 0 from shutdown on. One
+    /// compare on every spawn checks both.
+    limit: Cell<usize>,
+}
+
+impl Default for OwnedTasks {
+    fn default() -> Self {
+        OwnedTasks {
+            tasks: RefCell::default(),
+            limit: Cell::new(UNBOUND),
+        }
+    }
 }
 
 impl OwnedTasks {
@@ -41,18 +51,25 @@ impl OwnedTasks {
     /// back if the list is closed: the caller must then cancel the task.
     #[inline(always)]
     pub(crate) fn bind(&self, task: TaskRef) -> Result<(), TaskRef> {
-        if self.closed.get() {
-            return Err(task);
+        let mut tasks = self.tasks.borrow_mut();
+        if tasks.len() >= self.limit.get() {
+            return self.refuse(task);
         }
-        self.tasks.borrow_mut().push(task, |task, key| {
-            assert!(
-                key < UNBOUND,
-                "coop: a loop holds at most {UNBOUND} live tasks; spawn fewer at once \
-                 (await some before spawning more)"
-            );
-            task.set_owned_key(key);
-        });
+        tasks.push(task, |task, key| task.set_owned_key(key));
         Ok(())
+    }
+
+    /// `bind` past the limit: the list is closed (the task goes back to be
+    /// cancelled), or full.
+    #[cold]
+    #[inline(never)]
+    fn refuse(&self, task: TaskRef) -> Result<(), TaskRef> {
+        assert!(
+            self.limit.get() == 0,
+            "coop: a loop holds at most {UNBOUND} live tasks; spawn fewer at once \
+             (await some before spawning more)"
+        );
+        Err(task)
     }
 
     /// Removes a finished task and returns the list's reference to it, for
@@ -76,7 +93,7 @@ impl OwnedTasks {
     /// unbound: later binds are refused. The caller iterates what it gets
     /// (`for task in &drained`) and drops it to release the references.
     pub(crate) fn close(&self) -> Drained<TaskRef> {
-        self.closed.set(true);
+        self.limit.set(0);
         let tasks = self.tasks.borrow_mut().take();
         for task in &tasks {
             task.set_owned_key(UNBOUND);
