@@ -10,8 +10,9 @@
 //! threads, `JoinSet`s of pending tasks, channels holding values (bounded
 //! with a sender waiting on the full channel, unbounded, oneshot), a Unix
 //! stream mid-write, a UDP socket and a signal listener waiting, tasks
-//! waiting on a `Mutex`, a `Notify`, a `watch` and a `Semaphore`, and a
-//! detached task that holds another task's `JoinHandle`.
+//! waiting on a `Mutex`, a `Notify`, a `watch` and a `Semaphore`, a
+//! detached task that holds another task's `JoinHandle`, and 100k idle
+//! tasks (the owned-task list's chunks), some aborted at scrambled keys.
 //!
 //! This file is its own test binary with a single `#[test]`, so the
 //! allocator sees only this scenario (the harness runs nothing beside it).
@@ -131,6 +132,8 @@ struct InFlight {
     jobs_running: usize,
     /// Remote spawns made by the two racing threads.
     remote_spawns: u32,
+    /// Tasks alive on the loop when it was dropped.
+    tasks_live: usize,
 }
 
 /// One round: a runtime full of work in flight, then dropped.
@@ -294,6 +297,20 @@ fn round() -> InFlight {
             let _ = inner.await;
         }));
 
+        // The owned-task list at scale: 100k idle tasks (98 chunks of the
+        // list), about a fifth aborted at scrambled keys before the drop.
+        let idle: Vec<_> = (0..100_000)
+            .map(|_| coop::spawn(std::future::pending::<()>()))
+            .collect();
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..25_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            idle[(x % 100_000) as usize].abort();
+        }
+        drop(idle);
+
         // Let everything start: the writers fill the socket buffers, the
         // jobs start, the remote spawns land.
         for _ in 0..20 {
@@ -311,6 +328,7 @@ fn round() -> InFlight {
         written: written.get(),
         jobs_running: started.load(Ordering::SeqCst),
         remote_spawns: 0,
+        tasks_live: rt.task_count(),
     };
 
     // The running jobs end soon after the drop begins (the drop waits for
@@ -368,6 +386,7 @@ fn runtime_drop_with_everything_in_flight_frees_all_memory_and_closes_every_fd()
         assert!(f.written > 0, "the writers never wrote");
         assert_eq!(f.jobs_running, 2, "both pool threads were busy");
         assert!(f.remote_spawns >= 20, "the racers spawned");
+        assert!(f.tasks_live > 75_000, "the 100k idle tasks were alive");
     }
     for (i, s) in rounds.iter().enumerate() {
         eprintln!(

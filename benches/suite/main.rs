@@ -173,12 +173,8 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    if let Some(addr) = flag("--hold-client") {
-        let n = args
-            .last()
-            .and_then(|n| n.parse().ok())
-            .expect("--hold-client ADDR N");
-        scale::hold_client(&addr, n);
+    if args.iter().any(|a| a == "--hold-client") {
+        scale::hold_client(&args);
         return;
     }
     if let Some(addr) = flag("--echo-client") {

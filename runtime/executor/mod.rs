@@ -22,6 +22,9 @@
 //! [`Core`] holds everything that lives on the loop's thread; [`Shared`]
 //! (in `shared.rs`) the part other threads reach through wakers.
 
+mod chunks;
+#[cfg(all(test, not(loom), not(miri)))]
+mod chunks_proptests;
 mod owned;
 mod queue_policy;
 mod run_queue;
