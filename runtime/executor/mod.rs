@@ -385,12 +385,15 @@ impl Core {
             }
             Ran::Complete(task) => {
                 // Dropped outside the list's borrow: the last reference may
-                // free the task, which may run user destructors.
-                let owned = self.owned.release(&task);
-                if owned.is_some() {
-                    self.observe.released(id);
+                // free the task, which may run user destructors. The list's
+                // reference and the queue's go in one atomic step.
+                match self.owned.release(&task) {
+                    Some(owned) => {
+                        self.observe.released(id);
+                        task.release_with(owned);
+                    }
+                    None => drop(task),
                 }
-                drop(owned);
                 true
             }
         }

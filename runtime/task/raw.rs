@@ -184,6 +184,16 @@ impl TaskRef {
         }
     }
 
+    /// Drops this reference and `other`, a second one to the same task, in
+    /// one atomic step rather than two (a finished task's queue and
+    /// owned-list references); frees the task if they were the last.
+    pub(crate) fn release_with(self, other: TaskRef) {
+        debug_assert_eq!(self.0, other.0, "two references to one task");
+        let _ = other.into_raw();
+        let last = self.header().state.ref_dec_two();
+        self.forget_released(last);
+    }
+
     /// Gives up ownership of this reference without dropping it.
     pub(crate) fn into_raw(self) -> NonNull<Header> {
         ManuallyDrop::new(self).0
