@@ -55,7 +55,9 @@ pub(crate) struct Header {
     vtable: &'static Vtable,
     /// Where a wake sends the task: the runtime's shared half. Keeps it alive
     /// so that a waker that outlives the runtime stays a safe no-op.
-    pub(crate) scheduler: Arc<Shared>,
+    /// `ManuallyDrop`: `dealloc` hands it back to the loop
+    /// (`executor::release_scheduler`) rather than dropping it in place.
+    pub(crate) scheduler: ManuallyDrop<Arc<Shared>>,
     /// The task's id, unique in this process.
     pub(crate) id: TaskId,
     /// The key of this task in the loop's owned-task list, or `UNBOUND`.
@@ -130,7 +132,7 @@ impl TaskRef {
             header: Header {
                 state: State::new(),
                 vtable: vtable::<F>(),
-                scheduler,
+                scheduler: ManuallyDrop::new(scheduler),
                 id,
                 owned_key: AtomicU32::new(UNBOUND as u32),
                 polls: AtomicU32::new(0),
@@ -373,12 +375,18 @@ unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
     // `allocate` with this `F`. By then the future has been dropped by the
     // thread that held RUNNING (completion or shutdown), so only `Send`
     // parts remain.
-    let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F>>().as_ptr()) };
+    let mut cell = unsafe { Box::from_raw(ptr.cast::<Cell<F>>().as_ptr()) };
+    // SAFETY: taken once, here, as the header goes away; nothing reads
+    // the field after this.
+    let scheduler = unsafe { ManuallyDrop::take(&mut cell.header.scheduler) };
     // What is left is user data: the join waker (the awaiter's), or an
     // output nobody took if a call-out unwound between `COMPLETE` and
     // dropping it. A panic in their `Drop` stops here; the unwind still
     // drops the other fields and frees the allocation.
     drop_caught(cell);
+    // The task's count on its runtime goes back to that runtime's loop if
+    // this is its thread (no atomic operation), else it is dropped.
+    crate::executor::release_scheduler(scheduler);
 }
 
 // SAFETY: a TaskRef crosses threads (remote queue, wakers, JoinHandle,
