@@ -212,6 +212,18 @@ impl Core {
         spare.unwrap_or_else(|| self.shared.clone())
     }
 
+    /// Keeps the reference of a task freed on the loop for the next spawn
+    /// (see `spare_refs`), or drops it if enough are kept.
+    #[inline(always)]
+    fn keep_spare(&self, shared: Arc<Shared>) {
+        debug_assert!(Arc::ptr_eq(&shared, &self.shared));
+        if let Ok(mut spare) = self.spare_refs.try_borrow_mut() {
+            if spare.len() < SPARE_REFS {
+                spare.push(shared);
+            }
+        }
+    }
+
     /// The id of the task being polled, if any.
     pub(crate) fn current_task(&self) -> Option<TaskId> {
         self.current.get()
@@ -415,7 +427,9 @@ impl Core {
                 match self.owned.release(&task) {
                     Some(owned) => {
                         self.observe.released(id);
-                        task.release_with(owned);
+                        if let Some(shared) = task.release_with(owned) {
+                            self.keep_spare(shared);
+                        }
                     }
                     None => drop(task),
                 }
@@ -624,13 +638,8 @@ pub(crate) fn schedule(task: TaskRef) {
 pub(crate) fn release_scheduler(shared: Arc<Shared>) {
     let mut shared = Some(shared);
     context::try_with_core(|core| {
-        let ours = shared.as_ref().expect("not taken yet");
-        if Arc::ptr_eq(&core.shared, ours) {
-            if let Ok(mut spare) = core.spare_refs.try_borrow_mut() {
-                if spare.len() < SPARE_REFS {
-                    spare.push(shared.take().expect("not taken yet"));
-                }
-            }
+        if Arc::ptr_eq(&core.shared, shared.as_ref().expect("not taken yet")) {
+            core.keep_spare(shared.take().expect("not taken yet"));
         }
     });
     drop(shared);

@@ -108,7 +108,10 @@ struct Vtable {
     cancel: unsafe fn(NonNull<Header>),
     read_output: unsafe fn(NonNull<Header>, *mut ()),
     drop_output: unsafe fn(NonNull<Header>),
-    dealloc: unsafe fn(NonNull<Header>),
+    /// Frees the task and returns its reference to the runtime's shared
+    /// half, for the caller to release (`executor::release_scheduler`) or,
+    /// on the loop, to keep for the next spawn.
+    dealloc: unsafe fn(NonNull<Header>) -> Arc<Shared>,
 }
 
 /// A counted reference to a task: dropping it releases one reference. The
@@ -182,18 +185,26 @@ impl TaskRef {
         if last {
             // SAFETY: the count reached zero with the transition that
             // released this reference; nothing else can reach the task.
-            unsafe { (ptr.as_ref().vtable.dealloc)(ptr) }
+            let shared = unsafe { (ptr.as_ref().vtable.dealloc)(ptr) };
+            crate::executor::release_scheduler(shared);
         }
     }
 
     /// Drops this reference and `other`, a second one to the same task, in
     /// one atomic step rather than two (a finished task's queue and
-    /// owned-list references); frees the task if they were the last.
-    pub(crate) fn release_with(self, other: TaskRef) {
+    /// owned-list references). If they were the last, frees the task and
+    /// returns its reference to the runtime's shared half: the loop, which
+    /// calls this, keeps it for its next spawn.
+    #[must_use]
+    pub(crate) fn release_with(self, other: TaskRef) -> Option<Arc<Shared>> {
         debug_assert_eq!(self.0, other.0, "two references to one task");
         let _ = other.into_raw();
-        let last = self.header().state.ref_dec_two();
-        self.forget_released(last);
+        let ptr = self.into_raw();
+        // SAFETY: `ptr` was this live reference, taken off the count here.
+        let last = unsafe { ptr.as_ref() }.state.ref_dec_two();
+        // SAFETY: those were the last two references; nothing else can
+        // reach the task.
+        last.then(|| unsafe { (ptr.as_ref().vtable.dealloc)(ptr) })
     }
 
     /// Gives up ownership of this reference without dropping it.
@@ -258,7 +269,8 @@ impl Drop for TaskRef {
         if self.header().state.ref_dec() {
             // SAFETY: that was the last reference; nothing else can reach the
             // allocation any more.
-            unsafe { (self.header().vtable.dealloc)(self.0) }
+            let shared = unsafe { (self.header().vtable.dealloc)(self.0) };
+            crate::executor::release_scheduler(shared);
         }
     }
 }
@@ -370,7 +382,7 @@ unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
     drop_caught(old);
 }
 
-unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
+unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) -> Arc<Shared> {
     // SAFETY: the last reference is gone; the cell was made by `Box::new` in
     // `allocate` with this `F`. By then the future has been dropped by the
     // thread that held RUNNING (completion or shutdown), so only `Send`
@@ -384,9 +396,7 @@ unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
     // dropping it. A panic in their `Drop` stops here; the unwind still
     // drops the other fields and frees the allocation.
     drop_caught(cell);
-    // The task's count on its runtime goes back to that runtime's loop if
-    // this is its thread (no atomic operation), else it is dropped.
-    crate::executor::release_scheduler(scheduler);
+    scheduler
 }
 
 // SAFETY: a TaskRef crosses threads (remote queue, wakers, JoinHandle,
