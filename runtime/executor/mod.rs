@@ -421,20 +421,28 @@ impl Core {
                 false
             }
             Ran::Complete(task) => {
-                // Dropped outside the list's borrow: the last reference may
-                // free the task, which may run user destructors. The list's
-                // reference and the queue's go in one atomic step.
-                match self.owned.release(&task) {
-                    Some(owned) => {
-                        self.observe.released(id);
-                        if let Some(shared) = task.release_with(owned) {
-                            self.keep_spare(shared);
-                        }
-                    }
-                    None => drop(task),
-                }
+                self.finished(id, task);
                 true
             }
+        }
+    }
+
+    /// Task `id` finished: it leaves the owned list. Out of line, so the
+    /// poll path above stays small for the tasks that go on (4 instructions
+    /// fewer per poll of ping_pong, 15 more per task of spawn_chain).
+    #[inline(never)]
+    fn finished(&self, id: TaskId, task: TaskRef) {
+        // Dropped outside the list's borrow: the last reference may free
+        // the task, which may run user destructors. The list's reference
+        // and the queue's go in one atomic step.
+        match self.owned.release(&task) {
+            Some(owned) => {
+                self.observe.released(id);
+                if let Some(shared) = task.release_with(owned) {
+                    self.keep_spare(shared);
+                }
+            }
+            None => drop(task),
         }
     }
 
