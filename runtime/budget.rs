@@ -47,7 +47,7 @@ pub const DEFAULT_BUDGET: u32 = 128;
 
 crate::loom::thread_local! {
     /// `None`: unlimited. `Some(n)`: n units left in this poll.
-    static BUDGET: Cell<Option<u32>> = Cell::new(None);
+    static BUDGET: Cell<Option<u32>> = const { Cell::new(None) };
 }
 
 /// Runs `f` (one poll) with a fresh budget of `units`, then restores the

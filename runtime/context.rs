@@ -20,7 +20,7 @@ use crate::loom::sync::Arc;
 use crate::Handle;
 
 crate::loom::thread_local! {
-    static CURRENT: RefCell<Option<Rc<Core>>> = RefCell::new(None);
+    static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
 }
 
 /// Makes `core` the current runtime until the guard drops.

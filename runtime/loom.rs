@@ -154,7 +154,17 @@ pub(crate) mod cell {
 }
 
 /// `thread_local!` that gives each loom thread its own value under loom.
+///
+/// A `const { … }` initialiser is passed on as such to `std` (no lazy
+/// initialisation check on each access: the loop reads some of these on
+/// every poll and wake) and as a plain expression to loom.
 macro_rules! coop_thread_local {
+    ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = const { $init:expr };) => {
+        #[cfg(not(loom))]
+        std::thread_local! { $(#[$attr])* $vis static $name: $t = const { $init }; }
+        #[cfg(loom)]
+        loom::thread_local! { $(#[$attr])* $vis static $name: $t = $init; }
+    };
     ($($tt:tt)*) => {
         #[cfg(not(loom))]
         std::thread_local! { $($tt)* }

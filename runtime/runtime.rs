@@ -209,6 +209,12 @@ impl Runtime {
         self.core.owned_refs()
     }
 
+    /// The loop's shared half, for unit tests of its reference count.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn test_shared(&self) -> crate::loom::sync::Arc<crate::executor::Shared> {
+        self.core.shared().clone()
+    }
+
     /// What the loop has done so far: spawns, polls, wakes, parks, timers,
     /// the longest poll (see [`Metrics`]). Always on.
     ///

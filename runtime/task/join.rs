@@ -4,11 +4,12 @@
 //! the task (through the join-waker cell, guarded by the `JOIN_WAKER` bit)
 //! and, once the task is `COMPLETE`, moves the output out. Dropping it
 //! detaches the task, which runs on; its output is then dropped by whoever
-//! sees the other side last (see `State::unset_join_interest`).
+//! sees the other side last (see `State::drop_join_handle`).
 
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -16,6 +17,7 @@ use super::abort::AbortHandle;
 use super::error::JoinError;
 use super::id::TaskId;
 use super::raw::TaskRef;
+use super::state::DropJoin;
 
 /// An owned permission to await a spawned task's output, or abort it.
 ///
@@ -60,7 +62,9 @@ use super::raw::TaskRef;
 /// ```
 #[must_use = "dropping a JoinHandle detaches the task; `.await` it, or `drop` it on purpose"]
 pub struct JoinHandle<T> {
-    task: TaskRef,
+    /// Released by `Drop` (in one step with the join interest), hence
+    /// `ManuallyDrop`.
+    task: ManuallyDrop<TaskRef>,
     _output: PhantomData<T>,
 }
 
@@ -78,7 +82,7 @@ impl<T> Unpin for JoinHandle<T> {}
 impl<T> JoinHandle<T> {
     pub(crate) fn new(task: TaskRef) -> JoinHandle<T> {
         JoinHandle {
-            task,
+            task: ManuallyDrop::new(task),
             _output: PhantomData,
         }
     }
@@ -221,10 +225,18 @@ impl<T> Future for JoinHandle<T> {
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        if self.task.header().state.unset_join_interest().is_err() {
-            // SAFETY: the task completed while we had join interest, so the
-            // output is ours to drop (a `T`, on a thread where `T` may live).
-            unsafe { self.task.drop_output() };
+        // SAFETY: `task` is not used again: `drop` is the handle's end.
+        let task = unsafe { ManuallyDrop::take(&mut self.task) };
+        match task.header().state.drop_join_handle() {
+            // The handle's reference went with the join interest.
+            DropJoin::Released { last } => task.forget_released(last),
+            DropJoin::OwnsOutput => {
+                // SAFETY: the task completed while we had join interest, so
+                // the output is ours to drop (a `T`, on a thread where `T`
+                // may live).
+                unsafe { task.drop_output() };
+                drop(task);
+            }
         }
     }
 }

@@ -55,7 +55,9 @@ pub(crate) struct Header {
     vtable: &'static Vtable,
     /// Where a wake sends the task: the runtime's shared half. Keeps it alive
     /// so that a waker that outlives the runtime stays a safe no-op.
-    pub(crate) scheduler: Arc<Shared>,
+    /// `ManuallyDrop`: `dealloc` hands it back to the loop
+    /// (`executor::release_scheduler`) rather than dropping it in place.
+    pub(crate) scheduler: ManuallyDrop<Arc<Shared>>,
     /// The task's id, unique in this process.
     pub(crate) id: TaskId,
     /// The key of this task in the loop's owned-task list, or `UNBOUND`.
@@ -106,7 +108,10 @@ struct Vtable {
     cancel: unsafe fn(NonNull<Header>),
     read_output: unsafe fn(NonNull<Header>, *mut ()),
     drop_output: unsafe fn(NonNull<Header>),
-    dealloc: unsafe fn(NonNull<Header>),
+    /// Frees the task and returns its reference to the runtime's shared
+    /// half, for the caller to release (`executor::release_scheduler`) or,
+    /// on the loop, to keep for the next spawn.
+    dealloc: unsafe fn(NonNull<Header>) -> Arc<Shared>,
 }
 
 /// A counted reference to a task: dropping it releases one reference. The
@@ -130,7 +135,7 @@ impl TaskRef {
             header: Header {
                 state: State::new(),
                 vtable: vtable::<F>(),
-                scheduler,
+                scheduler: ManuallyDrop::new(scheduler),
                 id,
                 owned_key: AtomicU32::new(UNBOUND as u32),
                 polls: AtomicU32::new(0),
@@ -180,8 +185,26 @@ impl TaskRef {
         if last {
             // SAFETY: the count reached zero with the transition that
             // released this reference; nothing else can reach the task.
-            unsafe { (ptr.as_ref().vtable.dealloc)(ptr) }
+            let shared = unsafe { (ptr.as_ref().vtable.dealloc)(ptr) };
+            crate::executor::release_scheduler(shared);
         }
+    }
+
+    /// Drops this reference and `other`, a second one to the same task, in
+    /// one atomic step rather than two (a finished task's queue and
+    /// owned-list references). If they were the last, frees the task and
+    /// returns its reference to the runtime's shared half: the loop, which
+    /// calls this, keeps it for its next spawn.
+    #[must_use]
+    pub(crate) fn release_with(self, other: TaskRef) -> Option<Arc<Shared>> {
+        debug_assert_eq!(self.0, other.0, "two references to one task");
+        let _ = other.into_raw();
+        let ptr = self.into_raw();
+        // SAFETY: `ptr` was this live reference, taken off the count here.
+        let last = unsafe { ptr.as_ref() }.state.ref_dec_two();
+        // SAFETY: those were the last two references; nothing else can
+        // reach the task.
+        last.then(|| unsafe { (ptr.as_ref().vtable.dealloc)(ptr) })
     }
 
     /// Gives up ownership of this reference without dropping it.
@@ -246,7 +269,8 @@ impl Drop for TaskRef {
         if self.header().state.ref_dec() {
             // SAFETY: that was the last reference; nothing else can reach the
             // allocation any more.
-            unsafe { (self.header().vtable.dealloc)(self.0) }
+            let shared = unsafe { (self.header().vtable.dealloc)(self.0) };
+            crate::executor::release_scheduler(shared);
         }
     }
 }
@@ -358,17 +382,21 @@ unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
     drop_caught(old);
 }
 
-unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
+unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) -> Arc<Shared> {
     // SAFETY: the last reference is gone; the cell was made by `Box::new` in
     // `allocate` with this `F`. By then the future has been dropped by the
     // thread that held RUNNING (completion or shutdown), so only `Send`
     // parts remain.
-    let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F>>().as_ptr()) };
+    let mut cell = unsafe { Box::from_raw(ptr.cast::<Cell<F>>().as_ptr()) };
+    // SAFETY: taken once, here, as the header goes away; nothing reads
+    // the field after this.
+    let scheduler = unsafe { ManuallyDrop::take(&mut cell.header.scheduler) };
     // What is left is user data: the join waker (the awaiter's), or an
     // output nobody took if a call-out unwound between `COMPLETE` and
     // dropping it. A panic in their `Drop` stops here; the unwind still
     // drops the other fields and frees the allocation.
     drop_caught(cell);
+    scheduler
 }
 
 // SAFETY: a TaskRef crosses threads (remote queue, wakers, JoinHandle,

@@ -125,6 +125,19 @@ pub(crate) enum WakeByVal {
     Released { last: bool },
 }
 
+/// What a `JoinHandle` being dropped must do after
+/// [`State::drop_join_handle`].
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum DropJoin {
+    /// Join interest and the handle's reference are gone. `last`: it was
+    /// the last reference, so the caller must free the task.
+    Released { last: bool },
+    /// The task is complete: the handle owns the output, drops it, then
+    /// releases its reference.
+    OwnsOutput,
+}
+
 /// What the loop must do after a poll returned `Pending`.
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
@@ -272,15 +285,23 @@ impl State {
         })
     }
 
-    /// `JoinHandle` drop: give up interest in the output. `Err` means the
-    /// task had already completed, so the handle must drop the output itself.
-    pub(crate) fn unset_join_interest(&self) -> Result<(), ()> {
+    /// The `JoinHandle` is dropped: unless the task is complete, clear
+    /// `JOIN_INTEREST` and release the handle's reference in the same step
+    /// (one atomic operation, not two: a detached spawn pays it on every
+    /// task). If the task is
+    /// complete nothing changes: the output is the handle's to drop before
+    /// it releases its reference.
+    pub(crate) fn drop_join_handle(&self) -> DropJoin {
         self.update(|s| {
             debug_assert!(s.is_join_interested());
             if s.is_complete() {
-                (None, Err(()))
+                (None, DropJoin::OwnsOutput)
             } else {
-                (Some(Snapshot(s.0 & !JOIN_INTEREST)), Ok(()))
+                let last = s.ref_count() == 1;
+                (
+                    Some(Snapshot((s.0 & !JOIN_INTEREST) - REF_ONE)),
+                    DropJoin::Released { last },
+                )
             }
         })
     }
@@ -354,6 +375,16 @@ impl State {
         if prev > isize::MAX as usize {
             std::process::abort();
         }
+    }
+
+    /// Drops two references at once (the loop's queue and owned-list
+    /// references of a task that completed); `true` means they were the
+    /// last and the caller must free the task.
+    #[must_use]
+    pub(crate) fn ref_dec_two(&self) -> bool {
+        let prev = Snapshot(self.0.fetch_sub(2 * REF_ONE, Ordering::AcqRel));
+        debug_assert!(prev.ref_count() >= 2);
+        prev.ref_count() == 2
     }
 
     /// Drops one reference; `true` means it was the last and the caller
@@ -460,7 +491,21 @@ mod tests {
         assert_eq!(state.transition_to_running(), Run::Poll);
         let prev = state.transition_to_complete();
         assert!(prev.is_join_interested());
-        assert!(state.unset_join_interest().is_err());
+        assert_eq!(state.drop_join_handle(), DropJoin::OwnsOutput);
+        assert_eq!(
+            state.load().ref_count(),
+            3,
+            "the handle still holds its reference"
+        );
+    }
+
+    #[test]
+    fn join_handle_drop_before_completion_releases_interest_and_reference_at_once() {
+        let state = State::new();
+        assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
+        let now = state.load();
+        assert!(!now.is_join_interested());
+        assert_eq!(now.ref_count(), 2);
     }
 
     #[test]

@@ -25,7 +25,7 @@
 
 use proptest::prelude::*;
 
-use super::state::{Idle, Run, Schedule, State, WakeByVal};
+use super::state::{DropJoin, Idle, Run, Schedule, State, WakeByVal};
 
 #[derive(Debug, Clone, Copy)]
 enum Op {
@@ -292,10 +292,20 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 prop_assert!(state.load() == before, "a peek changed the state");
             }
             Op::DropHandle if m.handle => {
-                // `Err`: complete, so the handle must drop the output.
-                prop_assert_eq!(state.unset_join_interest().is_err(), m.complete);
+                // `OwnsOutput`: complete, so the handle must drop the
+                // output, then release its reference.
+                let got = state.drop_join_handle();
                 m.handle = false;
-                let last = state.ref_dec();
+                let last = match got {
+                    DropJoin::OwnsOutput => {
+                        prop_assert!(m.complete);
+                        state.ref_dec()
+                    }
+                    DropJoin::Released { last } => {
+                        prop_assert!(!m.complete);
+                        last
+                    }
+                };
                 prop_assert_eq!(last, m.refs() == 0);
                 freed = last;
             }
