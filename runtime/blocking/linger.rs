@@ -35,12 +35,12 @@ use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 /// locks the pool and goes idle: longer than a loop takes to wake on the
 /// result and send the next job (a few µs, ~10 µs when its vCPU halted),
 /// short against any job worth a thread.
-#[cfg(not(loom))]
+#[cfg(not(any(loom, miri)))]
 pub(super) const LINGER: std::time::Duration = std::time::Duration::from_micros(50);
 
 /// Watches `queued` (the pool's count of queued jobs) until it is non-zero
 /// or [`LINGER`] has passed. Returns whether it saw a job.
-#[cfg(not(loom))]
+#[cfg(not(any(loom, miri)))]
 pub(super) fn linger(queued: &AtomicUsize) -> bool {
     let start = std::time::Instant::now();
     loop {
@@ -57,8 +57,9 @@ pub(super) fn linger(queued: &AtomicUsize) -> bool {
 }
 
 /// Under loom there is no clock: one look, so models still see a worker
-/// that finds the job before locking and one that does not.
-#[cfg(loom)]
+/// that finds the job before locking and one that does not. Under Miri,
+/// which interprets every look, one look too.
+#[cfg(any(loom, miri))]
 pub(super) fn linger(queued: &AtomicUsize) -> bool {
     queued.load(Ordering::Acquire) > 0
 }

@@ -109,13 +109,14 @@ fn a_job_sent_after_the_worker_stopped_lingering_wakes_it() {
 
 #[test]
 fn jobs_sent_while_the_worker_lingers_run_on_it() {
+    const JOBS: u32 = if cfg!(miri) { 20 } else { 1_000 };
     // Each job is sent as soon as the last result arrives, while its worker
     // lingers: the worker takes it (no second thread), and every result
     // is the job's own.
     let rt = Runtime::new().unwrap();
     let threads = rt.block_on(async {
         let mut threads = Vec::new();
-        for i in 0..1_000u32 {
+        for i in 0..JOBS {
             let (j, thread) = crate::spawn_blocking(move || (i, std::thread::current().id()))
                 .await
                 .unwrap();
@@ -135,7 +136,7 @@ fn jobs_sent_while_the_worker_lingers_run_on_it() {
 fn a_runtime_dropped_while_its_worker_lingers_shuts_the_pool_down() {
     // The drop lands inside the linger window: shutdown must neither wait
     // for a job that never comes nor leave the worker behind.
-    for _ in 0..50 {
+    for _ in 0..if cfg!(miri) { 3 } else { 50 } {
         let rt = Runtime::new().unwrap();
         let handle = rt.handle();
         assert_eq!(
