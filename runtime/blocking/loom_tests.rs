@@ -1,6 +1,7 @@
 //! Loom models of the blocking pool: the hand-off of a job's result from a
 //! pool thread, shutdown racing with the workers, and a job arriving while
-//! the worker that just finished one is searching.
+//! the worker that just finished one is searching (and lingering, see
+//! `linger.rs`), and the loop parking while a job's result is on its way.
 
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Arc;
@@ -55,6 +56,26 @@ fn a_job_spawned_while_the_worker_is_searching_runs() {
         let handle = rt.handle();
         assert_eq!(handle.spawn_blocking(|| 1).join_blocking().unwrap(), 1);
         assert_eq!(handle.spawn_blocking(|| 2).join_blocking().unwrap(), 2);
+        drop(rt);
+    });
+}
+
+#[test]
+fn a_job_finishing_while_the_loop_parks_and_the_next_one_sent_while_the_worker_lingers() {
+    // The loop awaits two jobs in a row, as `blocking_roundtrip` does. The
+    // first job's result races the loop between checking for work and
+    // parking (a lost wake-up leaves the loop parked forever: loom reports
+    // a deadlock); the second job races the worker's look at `queued`
+    // while it lingers (seen: taken without a notify; not seen: the worker
+    // locks, and either finds it or leaves and the spawn starts a thread).
+    loom::model(|| {
+        let rt = Builder::new().max_blocking_threads(1).build().unwrap();
+        let sum = rt.block_on(async {
+            let a = crate::spawn_blocking(|| 1).await.unwrap();
+            let b = crate::spawn_blocking(|| 2).await.unwrap();
+            a + b
+        });
+        assert_eq!(sum, 3);
         drop(rt);
     });
 }

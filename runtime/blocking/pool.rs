@@ -6,7 +6,8 @@
 //!  spawn(task)                          worker thread
 //!   lock                                 lock
 //!   shut down? ─► cancel task here       loop:
-//!   queue.push(task)                       pop a task? unlock, run it, lock
+//!   queue.push(task), queued += 1          pop a task? unlock, run it,
+//!                                            linger (watch `queued`), lock
 //!   idle > notified? unlock, notify one    shut down? exit
 //!   searching > claimed? claim one         idle: wait (keep-alive) for a notify
 //!   else threads < max? start one          timed out, not notified? exit
@@ -34,6 +35,11 @@
 //! first). Under the lock a worker leaves the count and drops one claim,
 //! which keeps `claimed <= searching`.
 //!
+//! Before it takes the lock, a searching worker *lingers* a few
+//! microseconds, watching the `queued` hint (`linger.rs`): the next job of
+//! a sequential caller then reaches a worker that is still awake, with no
+//! futex wake on either side.
+//!
 //! ## Panics on a worker
 //!
 //! A panic in the closure is the task's (its `JoinHandle` reports it). What
@@ -48,6 +54,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use super::linger::linger;
 use super::name::ThreadName;
 use crate::executor::Shared;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -78,6 +85,9 @@ struct Inner {
     /// queue since (see the module docs). Raised without the lock, lowered
     /// under it.
     searching: AtomicUsize,
+    /// Jobs in `queue`, mirrored outside the lock for a lingering worker
+    /// to watch (`linger.rs`). Changed under the lock; only a hint.
+    queued: AtomicUsize,
     config: PoolConfig,
 }
 
@@ -115,6 +125,7 @@ impl BlockingPool {
                 work: Condvar::new(),
                 all_exited: Condvar::new(),
                 searching: AtomicUsize::new(0),
+                queued: AtomicUsize::new(0),
                 config,
             }),
         }
@@ -131,6 +142,7 @@ impl BlockingPool {
             return;
         }
         state.queue.push_back(task);
+        self.inner.queued.fetch_add(1, Ordering::Release);
         if state.idle > state.notified {
             state.notified += 1;
             // Notified after unlocking: a worker woken while the lock is
@@ -183,6 +195,7 @@ impl BlockingPool {
         }
         state.shutdown = true;
         let queued = std::mem::take(&mut state.queue);
+        self.inner.queued.store(0, Ordering::Relaxed);
         self.inner.work.notify_all();
         drop(state);
         // Cancelled outside the lock: dropping a closure runs user code.
@@ -232,6 +245,12 @@ impl BlockingPool {
     pub(crate) fn threads(&self) -> usize {
         self.inner.state.lock().threads
     }
+
+    /// Number of workers asleep on the condvar (for tests).
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn idle(&self) -> usize {
+        self.inner.state.lock().idle
+    }
 }
 
 impl Inner {
@@ -251,8 +270,14 @@ impl Inner {
             // Looking at the queue now: no longer searching.
             me.stop_searching(&mut state);
             if let Some(task) = state.queue.pop_front() {
+                me.queued.fetch_sub(1, Ordering::Relaxed);
                 drop(state);
                 run(task);
+                if JOB_RETURNED.with(Cell::get) {
+                    // Still searching: a sequential caller's next job comes
+                    // in a few µs; watch for it before sleeping.
+                    linger(&me.queued);
+                }
                 state = me.state.lock();
                 continue;
             }

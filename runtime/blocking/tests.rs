@@ -84,3 +84,81 @@ fn idle_threads_retire_after_the_keep_alive() {
     // A retired pool starts a thread again when needed.
     assert_eq!(handle.spawn_blocking(|| 3).join_blocking().unwrap(), 3);
 }
+
+/// Waits (bounded) until the pool has `n` idle workers.
+fn wait_until_idle(rt: &Runtime, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while rt.handle().shared().blocking.idle() != n {
+        assert!(Instant::now() < deadline, "the worker never went idle");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn a_job_sent_after_the_worker_stopped_lingering_wakes_it() {
+    // The worker lingers only briefly (`linger.rs`), then sleeps on the
+    // condvar: a job sent after that must still be notified, to the same
+    // thread.
+    let rt = Runtime::new().unwrap();
+    let first = rt.block_on(async { crate::spawn_blocking(std::thread::current).await });
+    wait_until_idle(&rt, 1);
+    let second = rt.block_on(async { crate::spawn_blocking(std::thread::current).await });
+    assert_eq!(first.unwrap().id(), second.unwrap().id());
+    assert_eq!(rt.handle().shared().blocking.threads(), 1);
+}
+
+#[test]
+fn jobs_sent_while_the_worker_lingers_run_on_it() {
+    const JOBS: u32 = if cfg!(miri) { 20 } else { 1_000 };
+    // Each job is sent as soon as the last result arrives, while its worker
+    // lingers: the worker takes it (no second thread), and every result
+    // is the job's own.
+    let rt = Runtime::new().unwrap();
+    let threads = rt.block_on(async {
+        let mut threads = Vec::new();
+        for i in 0..JOBS {
+            let (j, thread) = crate::spawn_blocking(move || (i, std::thread::current().id()))
+                .await
+                .unwrap();
+            assert_eq!(i, j);
+            threads.push(thread);
+        }
+        threads
+    });
+    assert!(
+        threads.iter().all(|t| *t == threads[0]),
+        "one worker ran them all"
+    );
+    assert_eq!(rt.handle().shared().blocking.threads(), 1);
+}
+
+#[test]
+fn a_runtime_dropped_while_its_worker_lingers_shuts_the_pool_down() {
+    // The drop lands inside the linger window: shutdown must neither wait
+    // for a job that never comes nor leave the worker behind.
+    for _ in 0..if cfg!(miri) { 3 } else { 50 } {
+        let rt = Runtime::new().unwrap();
+        let handle = rt.handle();
+        assert_eq!(
+            rt.block_on(async { crate::spawn_blocking(|| 3).await })
+                .unwrap(),
+            3
+        );
+        drop(rt);
+        assert_eq!(handle.shared().blocking.threads(), 0);
+        let late = handle.spawn_blocking(|| 4);
+        assert!(late.join_blocking().unwrap_err().is_cancelled());
+    }
+}
+
+#[test]
+fn a_panicking_job_does_not_stop_the_next_one() {
+    // A job that panics never says it returned, so its worker does not
+    // linger; the next job must find it (idle) all the same.
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        let panicked = crate::spawn_blocking(|| panic!("boom")).await;
+        assert!(panicked.unwrap_err().is_panic());
+        assert_eq!(crate::spawn_blocking(|| 5).await.unwrap(), 5);
+    });
+}
