@@ -31,7 +31,7 @@ crate::loom::thread_local! {
 #[track_caller]
 pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
     let id = core.id();
-    let busy = CURRENT.with(|current| match current.try_borrow_mut() {
+    let busy = CURRENT.try_with(|current| match current.try_borrow_mut() {
         Ok(mut slot) if slot.is_none() => {
             *slot = Some(core);
             false
@@ -40,8 +40,10 @@ pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
     });
     // Outside the closure: `#[track_caller]` does not reach into closures,
     // and the panic must name the caller's line, not this file.
-    if busy {
-        nested_block_on();
+    match busy {
+        Ok(false) => {}
+        Ok(true) => nested_block_on(),
+        Err(_) => thread_exiting(),
     }
     driven::insert(id);
     EnterGuard(id)
@@ -62,6 +64,22 @@ fn nested_block_on() -> ! {
          running an event loop, and blocking it would stop every task on it. \
          Inside async code, `.await` the future instead, or run it as a task with \
          `coop::spawn(future)`."
+    );
+}
+
+/// `block_on` from a thread-local's destructor, after coop's own
+/// thread-local (the current runtime) was destroyed: the loop has nowhere
+/// to say "I am running", so `spawn` and `sleep` inside could not find it.
+#[track_caller]
+#[cold]
+fn thread_exiting() -> ! {
+    panic!(
+        "Cannot call `block_on` while this thread is exiting: coop's thread-local \
+         state was already destroyed (this is a thread-local's destructor that runs \
+         after coop's). Run the future before the thread ends, for example from \
+         an explicit shutdown call or a guard dropped at the end of the thread's \
+         main function, or send it to a runtime on another thread with \
+         `Handle::spawn`."
     );
 }
 

@@ -96,8 +96,10 @@ impl Runtime {
     ///
     /// # Panics
     /// If called from inside a runtime (nested `block_on`): that would block
-    /// the outer loop. `.await` the future or `spawn` it instead. A panic in
-    /// `future` itself propagates to the caller.
+    /// the outer loop. `.await` the future or `spawn` it instead. Also from a
+    /// thread-local's destructor that runs after coop's own thread-locals
+    /// were destroyed, as the thread exits. A panic in `future` itself
+    /// propagates to the caller.
     ///
     /// ```
     /// let rt = coop::Runtime::new()?;
@@ -610,8 +612,9 @@ impl Builder {
 /// pending, is dropped before this returns.
 ///
 /// # Panics
-/// If called from inside a runtime (nested `block_on`), or if the OS
-/// refuses to create the runtime's poll instance.
+/// If called from inside a runtime (nested `block_on`), from a
+/// thread-local destructor after coop's thread-locals are gone, or if the
+/// OS refuses to create the runtime's poll instance.
 ///
 /// ```
 /// use std::time::Duration;

@@ -245,3 +245,61 @@ fn runtime_owned_by_another_thread_local_value() {
     let outside = child.join().expect("the thread exited without a panic");
     check(outside, &drops);
 }
+
+/// A thread-local whose destructor calls `block_on` and reports what
+/// happened (a panic must not leave the destructor: that aborts).
+struct BlocksOnInDrop(Option<mpsc::Sender<Result<u32, String>>>);
+
+impl Drop for BlocksOnInDrop {
+    fn drop(&mut self) {
+        let outcome = std::panic::catch_unwind(|| coop::block_on(async { 7 })).map_err(|p| {
+            p.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        });
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(outcome);
+        }
+    }
+}
+
+thread_local! {
+    static BLOCKS_ON: RefCell<BlocksOnInDrop> = const { RefCell::new(BlocksOnInDrop(None)) };
+}
+
+/// `block_on` from a thread-local destructor that runs after coop's own
+/// thread-locals are gone panics with coop's message (what happened and
+/// what to do), not std's "cannot access a Thread Local Storage value";
+/// before they are gone, it simply runs.
+fn block_on_in_tls_destructor(user_tls_first: bool) -> Result<u32, String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        if user_tls_first {
+            BLOCKS_ON.with(|b| b.borrow_mut().0 = Some(tx));
+            // Registers coop's thread-local destructors after ours: they run first.
+            coop::block_on(async {});
+        } else {
+            coop::block_on(async {});
+            BLOCKS_ON.with(|b| b.borrow_mut().0 = Some(tx));
+        }
+    })
+    .join()
+    .expect("the thread exited without a panic");
+    rx.recv().expect("the destructor ran")
+}
+
+#[test]
+fn block_on_after_coops_thread_locals_died_says_what_to_do() {
+    let message = block_on_in_tls_destructor(true).unwrap_err();
+    assert!(
+        message.contains("while this thread is exiting"),
+        "{message}"
+    );
+    assert!(message.contains("Handle::spawn"), "{message}");
+}
+
+#[test]
+fn block_on_before_coops_thread_locals_died_runs() {
+    assert_eq!(block_on_in_tls_destructor(false), Ok(7));
+}
