@@ -416,7 +416,7 @@ impl Core {
         debug_assert_ne!(task.owned_key(), UNBOUND);
         self.current.set(Some(id));
         self.observe.poll_started(&task, id);
-        let ran = task.run(self.config.budget);
+        let ran = task.run_on_loop(self.config.budget);
         let outcome = match &ran {
             Ran::Idle => Polled::Pending,
             Ran::Reschedule(task) => Polled::Rescheduled(task),

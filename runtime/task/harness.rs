@@ -25,7 +25,7 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::task::{Context, Poll};
 
-use super::raw::TaskRef;
+use super::raw::{TaskRef, UNBOUND};
 use super::state::{Idle, Run};
 use super::waker::waker_ref;
 use crate::catch::drop_payload;
@@ -48,8 +48,28 @@ impl TaskRef {
     /// thread for a task of the loop, a pool thread for a blocking job (its
     /// future is `Send`; see the ownership table in `task/mod.rs`).
     pub(crate) fn run(self, budget: u32) -> Ran {
+        self.run_as(budget, false)
+    }
+
+    /// [`run`](Self::run) on the loop's thread, for a task of that loop:
+    /// if the task is bound to the owned list, the loop holds two of its
+    /// references, and when those are all there are (a detached task that
+    /// gave out no waker), its transitions are plain stores (`state.rs`).
+    pub(crate) fn run_on_loop(self, budget: u32) -> Ran {
+        let bound = self.owned_key() != UNBOUND;
+        self.run_as(budget, bound)
+    }
+
+    /// `bound`: the caller is the loop and the owned list holds a reference.
+    #[inline(always)]
+    fn run_as(self, budget: u32, bound: bool) -> Ran {
         let header = self.header();
-        match header.state.transition_to_running() {
+        let run = if bound {
+            header.state.transition_to_running_on_loop()
+        } else {
+            header.state.transition_to_running()
+        };
+        match run {
             Run::Done => return Ran::Idle,
             Run::Cancel => {
                 // SAFETY: RUNNING was just set by this thread, which may touch
@@ -71,7 +91,14 @@ impl TaskRef {
 
         match result {
             Poll::Ready(()) => {
-                self.complete();
+                if bound && header.state.complete_if_loop_only() {
+                    trace::task_complete(header.id);
+                    // SAFETY: COMPLETE is set and there is no JoinHandle, so
+                    // the output belongs to the loop.
+                    unsafe { self.drop_output() };
+                } else {
+                    self.complete();
+                }
                 Ran::Complete(self)
             }
             Poll::Pending => match header.state.transition_to_idle() {

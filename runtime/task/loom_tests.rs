@@ -121,3 +121,64 @@ fn join_handle_drop_racing_with_completion_drops_the_output_once() {
         assert_eq!(drops.load(Ordering::SeqCst), 1);
     });
 }
+
+/// A detached task gives its only waker to another thread, which wakes it
+/// (or, `wake == false`, drops it) while the loop polls, re-polls,
+/// completes and frees it. With the handle gone the loop's transitions are
+/// plain stores whenever its two references are all there are (`state.rs`,
+/// `*_loop_only`, `is_sole_owner`): loom checks that the other thread's
+/// last touch of the state word always happens before those stores and the
+/// free, in every interleaving.
+fn detached_task_with_a_waker_on_another_thread(wake: bool) {
+    loom::model(move || {
+        let rt = Runtime::new().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let done = Arc::new(Signal::default());
+        let thread = Arc::new(Mutex::new(None));
+        let (d, t, guard) = (done.clone(), thread.clone(), Counted(drops.clone()));
+        rt.block_on(async move {
+            drop(crate::spawn(async move {
+                let _guard = guard;
+                let mut polls = 0;
+                poll_fn(|cx| {
+                    polls += 1;
+                    if polls > 1 {
+                        return Poll::Ready(());
+                    }
+                    let waker = cx.waker().clone();
+                    *t.lock() = Some(crate::loom::thread::spawn(move || {
+                        if wake {
+                            waker.wake();
+                        } else {
+                            drop(waker);
+                        }
+                    }));
+                    // Woken, it is polled again; not woken, it ends now.
+                    if wake {
+                        Poll::Pending
+                    } else {
+                        Poll::Ready(())
+                    }
+                })
+                .await;
+                d.set();
+            }));
+            done.wait().await;
+        });
+        let other = thread.lock().take().expect("the task ran");
+        other.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        drop(rt);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
+fn a_detached_task_woken_from_another_thread_runs_its_plain_transitions_safely() {
+    detached_task_with_a_waker_on_another_thread(true);
+}
+
+#[test]
+fn a_detached_task_whose_waker_is_dropped_elsewhere_completes_and_frees_safely() {
+    detached_task_with_a_waker_on_another_thread(false);
+}

@@ -200,8 +200,12 @@ impl TaskRef {
         debug_assert_eq!(self.0, other.0, "two references to one task");
         let _ = other.into_raw();
         let ptr = self.into_raw();
-        // SAFETY: `ptr` was this live reference, taken off the count here.
-        let last = unsafe { ptr.as_ref() }.state.ref_dec_two();
+        // SAFETY: `ptr` was this live reference, not yet taken off the count.
+        let state = &unsafe { ptr.as_ref() }.state;
+        // The two are the only ones (a detached task with no waker left, the
+        // common end): nobody else can see the count again, so it is not
+        // updated: a plain load, no locked instruction.
+        let last = state.is_sole_owner(2) || state.ref_dec_two();
         // SAFETY: those were the last two references; nothing else can
         // reach the task.
         last.then(|| unsafe { (ptr.as_ref().vtable.dealloc)(ptr) })
