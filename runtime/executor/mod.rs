@@ -171,6 +171,9 @@ impl Core {
     }
 
     /// Allocates a task for `future`, binds it to this loop and queues it.
+    /// Inlined down to the allocation, so the future is copied once, into
+    /// it; what does not depend on `F` is in `bind_and_queue`.
+    #[inline(always)]
     pub(crate) fn spawn<F>(
         &self,
         future: F,
@@ -184,6 +187,7 @@ impl Core {
 
     /// [`spawn`](Self::spawn) with an optional name, kept in the observer's
     /// map of names until the task finishes.
+    #[inline(always)]
     pub(crate) fn spawn_named<F>(
         &self,
         future: F,
@@ -197,10 +201,22 @@ impl Core {
         // The task is born with its owned-list reference, so binding it
         // costs no reference-count update.
         let (owned, queued, join) = new_task(future, self.scheduler_ref(), id, location);
+        self.bind_and_queue(owned, queued, location, name);
+        JoinHandle::new(join)
+    }
+
+    /// The untyped half of a spawn: bind the new task, queue it.
+    #[inline(never)]
+    fn bind_and_queue(
+        &self,
+        owned: TaskRef,
+        queued: TaskRef,
+        location: &'static Location<'static>,
+        name: Option<Box<str>>,
+    ) {
         if self.bind(owned, location, name.as_deref()) {
             self.run_queue.push(queued);
         }
-        JoinHandle::new(join)
     }
 
     /// A counted reference to this loop's shared half for a new task's

@@ -135,6 +135,7 @@ use crate::trace;
 /// Makes a new task: traces the spawn, wraps the future in its span if a
 /// subscriber listens (see `trace::instrument`), and allocates it. Returns
 /// the three references of [`TaskRef::allocate`].
+#[inline(always)]
 pub(crate) fn new_task<F>(
     future: F,
     scheduler: Arc<Shared>,
@@ -145,6 +146,11 @@ where
     F: Future + 'static,
 {
     trace::task_spawn(id, location);
+    // Asked before the future moves: an untraced spawn hands it straight
+    // to the allocation (each move of it costs a copy).
+    if !trace::spans_wanted() {
+        return TaskRef::allocate(future, scheduler, id);
+    }
     match trace::instrument(future, id, location) {
         Ok(traced) => TaskRef::allocate(traced, scheduler, id),
         Err(plain) => TaskRef::allocate(plain, scheduler, id),
@@ -176,6 +182,7 @@ where
 /// });
 /// ```
 #[track_caller]
+#[inline]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,

@@ -123,6 +123,7 @@ impl TaskRef {
     /// as three values: the loop's owned-task list, the first queue entry and
     /// the `JoinHandle`. (A task spawned from another thread drops the first
     /// and the loop adds it again, with `clone_ref`, when it binds the task.)
+    #[inline(always)]
     pub(crate) fn allocate<F>(
         future: F,
         scheduler: Arc<Shared>,
