@@ -55,17 +55,33 @@ impl TaskRef {
     /// if the task is bound to the owned list, the loop holds two of its
     /// references, and when those are all there are (a detached task that
     /// gave out no waker), its transitions are plain stores (`state.rs`).
+    ///
+    /// Every task the loop runs is bound: a local spawn binds it before it
+    /// is queued, a remote one is bound when the loop pops it, and a task
+    /// the closed list refuses is never queued.
+    ///
+    /// The plain stores' soundness rests on that, so it is checked anyway,
+    /// but only once the state word says loop-only: a task with a
+    /// `JoinHandle` or a waker never pays for the look.
     pub(crate) fn run_on_loop(self, budget: u32) -> Ran {
-        let bound = self.owned_key() != UNBOUND;
-        self.run_as(budget, bound)
+        debug_assert_ne!(self.owned_key(), UNBOUND, "the loop runs bound tasks");
+        self.run_as(budget, true)
     }
 
-    /// `bound`: the caller is the loop and the owned list holds a reference.
+    #[inline(always)]
+    fn is_bound(&self) -> bool {
+        self.owned_key() != UNBOUND
+    }
+
+    /// `bound`: the caller is the loop, running a task of its own (whose
+    /// owned-list reference `is_bound` confirms).
     #[inline(always)]
     fn run_as(self, budget: u32, bound: bool) -> Ran {
         let header = self.header();
         let run = if bound {
-            header.state.transition_to_running_on_loop()
+            header
+                .state
+                .transition_to_running_on_loop(|| self.is_bound())
         } else {
             header.state.transition_to_running()
         };
@@ -91,7 +107,7 @@ impl TaskRef {
 
         match result {
             Poll::Ready(()) => {
-                if bound && header.state.complete_if_loop_only() {
+                if bound && header.state.complete_if_loop_only(|| self.is_bound()) {
                     trace::task_complete(header.id);
                     // SAFETY: COMPLETE is set and there is no JoinHandle, so
                     // the output belongs to the loop.

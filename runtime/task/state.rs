@@ -48,6 +48,7 @@ const JOIN_WAKER: usize = 1 << 5;
 const JOIN_PEEK: usize = 1 << 6;
 const REF_SHIFT: u32 = 7;
 const REF_ONE: usize = 1 << REF_SHIFT;
+const REF_MASK: usize = !(REF_ONE - 1);
 
 /// A new task has three references: the loop's owned-task list, its first
 /// queue entry and its `JoinHandle`.
@@ -86,7 +87,8 @@ impl Snapshot {
     /// caller vouches for) exist, and no `JoinHandle`: nobody else can
     /// reach the task.
     fn is_loop_only(self) -> bool {
-        self.0 & JOIN_INTEREST == 0 && self.ref_count() == 2
+        // One mask and one compare: the count is 2 and JOIN_INTEREST clear.
+        self.0 & (REF_MASK | JOIN_INTEREST) == 2 * REF_ONE
     }
 }
 
@@ -254,13 +256,18 @@ impl State {
 
     /// [`transition_to_running`](State::transition_to_running) for the loop,
     /// which holds the popped queue reference and the owned-list reference
-    /// (the caller checks that the task is bound). If those are the only two and no `JoinHandle` is left
+    /// (`bound` confirms the task is in the list; asked only when the word
+    /// says loop-only). If those are the only two and no `JoinHandle` is left
     /// (a detached task: its handle was dropped), nobody else can touch the
     /// word (see the module docs): a plain store, no locked instruction.
     #[inline]
-    pub(crate) fn transition_to_running_on_loop(&self) -> Run {
+    pub(crate) fn transition_to_running_on_loop(&self, bound: impl FnOnce() -> bool) -> Run {
         let s = self.load();
-        if s.is_loop_only() && s.0 & (RUNNING | COMPLETE | CANCELLED) == 0 {
+        // Loop-only (count 2, no JOIN_INTEREST), neither running, complete
+        // nor cancelled: one mask and one compare on the poll path.
+        const MASK: usize = REF_MASK | JOIN_INTEREST | RUNNING | COMPLETE | CANCELLED;
+        if s.0 & MASK == 2 * REF_ONE && bound() {
+            debug_assert!(s.is_loop_only());
             debug_assert!(s.is_scheduled());
             self.0
                 .store((s.0 & !SCHEDULED) | RUNNING, Ordering::Release);
@@ -276,10 +283,10 @@ impl State {
     /// `COMPLETE` was published with a plain store, and the output is the
     /// loop's to drop. `false`: nothing changed; use `transition_to_complete`.
     #[inline]
-    pub(crate) fn complete_if_loop_only(&self) -> bool {
+    pub(crate) fn complete_if_loop_only(&self, bound: impl FnOnce() -> bool) -> bool {
         let s = self.load();
         debug_assert!(s.is_running() && !s.is_complete());
-        if !s.is_loop_only() {
+        if !(s.is_loop_only() && bound()) {
             return false;
         }
         self.0.store(s.0 ^ (RUNNING | COMPLETE), Ordering::Release);
@@ -598,10 +605,10 @@ mod tests {
         let state = State::new();
         assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
         assert!(state.load().is_loop_only());
-        assert_eq!(state.transition_to_running_on_loop(), Run::Poll);
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Poll);
         let now = state.load();
         assert!(now.is_running() && !now.is_scheduled());
-        assert!(state.complete_if_loop_only());
+        assert!(state.complete_if_loop_only(|| true));
         let now = state.load();
         assert!(now.is_complete() && !now.is_running());
         assert_eq!(now.ref_count(), 2);
@@ -612,8 +619,8 @@ mod tests {
     fn a_cloned_waker_or_a_join_handle_keeps_the_loop_on_atomic_transitions() {
         // With the handle: the loop-only paths step aside, same answers.
         let state = State::new();
-        assert_eq!(state.transition_to_running_on_loop(), Run::Poll);
-        assert!(!state.complete_if_loop_only());
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Poll);
+        assert!(!state.complete_if_loop_only(|| true));
         assert!(state.load().is_running(), "nothing changed");
         let prev = state.transition_to_complete();
         assert!(prev.is_join_interested());
@@ -622,9 +629,9 @@ mod tests {
         // Detached, but the poll cloned its waker.
         let state = State::new();
         assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
-        assert_eq!(state.transition_to_running_on_loop(), Run::Poll);
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Poll);
         state.ref_inc();
-        assert!(!state.complete_if_loop_only());
+        assert!(!state.complete_if_loop_only(|| true));
         let _ = state.transition_to_complete();
         assert!(!state.is_sole_owner(2));
         assert!(!state.ref_dec(), "the waker lets go");
@@ -636,13 +643,13 @@ mod tests {
         let state = State::new();
         assert_eq!(state.transition_to_cancelled(), Schedule::Nothing);
         assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
-        assert_eq!(state.transition_to_running_on_loop(), Run::Cancel);
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Cancel);
 
         let state = State::new();
         assert!(state.transition_to_running_for_shutdown());
         assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
         let _ = state.transition_to_complete();
-        assert_eq!(state.transition_to_running_on_loop(), Run::Done);
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Done);
     }
 
     #[test]

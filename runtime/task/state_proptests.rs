@@ -201,7 +201,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 // The loop's own path for a bound task (plain store when it
                 // holds the only references); the general one otherwise.
                 let got = if m.owned {
-                    state.transition_to_running_on_loop()
+                    state.transition_to_running_on_loop(|| true)
                 } else {
                     state.transition_to_running()
                 };
@@ -241,7 +241,8 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 // A bound task's poll returning `Ready` first tries the
                 // loop-only store: it must succeed exactly when the loop's
                 // two references are all there are and no handle is left.
-                let loop_only = m.run == Loop::Polling && m.owned && state.complete_if_loop_only();
+                let loop_only =
+                    m.run == Loop::Polling && m.owned && state.complete_if_loop_only(|| true);
                 prop_assert_eq!(
                     loop_only,
                     m.run == Loop::Polling && m.owned && !m.handle && m.refs() == 2,
