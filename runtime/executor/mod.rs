@@ -113,6 +113,11 @@ pub(crate) struct Core {
     /// its runtime then costs no atomic operation when it is made or
     /// dropped on the loop. At most [`SPARE_REFS`] are kept.
     spare_refs: RefCell<Vec<Arc<Shared>>>,
+    /// Set as shutdown begins, before the remote queue closes: from then
+    /// on a waking thread that finds it closed drops its queue reference
+    /// itself, so a queued task's queue reference may be another thread's
+    /// (see [`is_own_bound_task`]).
+    closing: Cell<bool>,
 }
 
 /// How many spare references to `Shared` the loop keeps: enough for any
@@ -139,6 +144,7 @@ impl Core {
             ids: IdBlock::default(),
             current: Cell::new(None),
             spare_refs: RefCell::new(Vec::new()),
+            closing: Cell::new(false),
         })
     }
 
@@ -600,6 +606,7 @@ impl Core {
     /// finds nothing to do.
     pub(crate) fn shutdown(self: &Rc<Self>) {
         context::scoped(self.clone(), || {
+            self.closing.set(true);
             for task in self.shared.remote.close() {
                 if task.owned_key() == UNBOUND {
                     task.shutdown();
@@ -670,6 +677,24 @@ pub(crate) fn schedule(task: TaskRef) {
     trace::task_wake(id, true, || Some(source));
     let shared = Arc::clone(&task.header().scheduler);
     shared.push_remote(task, source);
+}
+
+/// Whether this thread runs `task`'s loop, the task is in its owned list
+/// (`owned_key` is read only once the thread is known to be the loop's),
+/// and shutdown has not begun. Then the list's reference, and the queue
+/// reference of a task that is queued and not running, are this thread's
+/// (`State::drop_join_handle_on_loop`): the queue reference sits in the
+/// local queue or the remote one, which only this thread pops. A waking
+/// thread that has just turned its waker into the queue reference touches
+/// the state word no more (it pushes, and the push cannot fail while the
+/// remote queue is open, which only this thread can end: `closing`).
+pub(crate) fn is_own_bound_task(task: &TaskRef) -> bool {
+    context::try_with_core(|core| {
+        Arc::ptr_eq(&core.shared, &task.header().scheduler)
+            && task.owned_key() != UNBOUND
+            && !core.closing.get()
+    })
+    .unwrap_or(false)
 }
 
 /// A freed task's counted reference to its runtime's shared half: kept by

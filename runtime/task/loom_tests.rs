@@ -182,3 +182,47 @@ fn a_detached_task_woken_from_another_thread_runs_its_plain_transitions_safely()
 fn a_detached_task_whose_waker_is_dropped_elsewhere_completes_and_frees_safely() {
     detached_task_with_a_waker_on_another_thread(false);
 }
+
+/// The `JoinHandle` is dropped on the loop's thread while another thread
+/// wakes the task by value (its only waker). Once that wake has made the
+/// queue reference, the count is the handle's, the list's and the queue's,
+/// and the drop is a plain store (`State::drop_join_handle_on_loop`), even
+/// while the waking thread is still on its way to the remote queue: loom
+/// checks that it no longer touches the state word by then.
+#[test]
+fn a_join_handle_dropped_on_the_loop_while_another_thread_wakes_the_task() {
+    loom::model(|| {
+        let rt = Runtime::new().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let done = Arc::new(Signal::default());
+        let thread = Arc::new(Mutex::new(None));
+        let (d, t, guard) = (done.clone(), thread.clone(), Counted(drops.clone()));
+        rt.block_on(async move {
+            let handle = crate::spawn(async move {
+                let _guard = guard;
+                let mut polls = 0;
+                poll_fn(|cx| {
+                    polls += 1;
+                    if polls > 1 {
+                        return Poll::Ready(());
+                    }
+                    let waker = cx.waker().clone();
+                    *t.lock() = Some(crate::loom::thread::spawn(move || waker.wake()));
+                    Poll::Pending
+                })
+                .await;
+                d.set();
+            });
+            // Let the task's first poll hand its waker out, then drop the
+            // handle while the other thread may be waking it.
+            crate::task::yield_now().await;
+            drop(handle);
+            done.wait().await;
+        });
+        let other = thread.lock().take().expect("the task ran");
+        other.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        drop(rt);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}

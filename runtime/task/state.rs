@@ -358,19 +358,42 @@ impl State {
     /// task). If the task is
     /// complete nothing changes: the output is the handle's to drop before
     /// it releases its reference.
+    #[cfg(test)]
     pub(crate) fn drop_join_handle(&self) -> DropJoin {
-        self.update(|s| {
-            debug_assert!(s.is_join_interested());
-            if s.is_complete() {
-                (None, DropJoin::OwnsOutput)
-            } else {
-                let last = s.ref_count() == 1;
-                (
-                    Some(Snapshot((s.0 & !JOIN_INTEREST) - REF_ONE)),
-                    DropJoin::Released { last },
-                )
-            }
-        })
+        self.update(Self::to_handle_dropped)
+    }
+
+    fn to_handle_dropped(s: Snapshot) -> (Option<Snapshot>, DropJoin) {
+        debug_assert!(s.is_join_interested());
+        if s.is_complete() {
+            (None, DropJoin::OwnsOutput)
+        } else {
+            let last = s.ref_count() == 1;
+            (
+                Some(Snapshot((s.0 & !JOIN_INTEREST) - REF_ONE)),
+                DropJoin::Released { last },
+            )
+        }
+    }
+
+    /// [`drop_join_handle`](State::drop_join_handle), with a plain store
+    /// when the handle's reference and the loop's two are all there are: the
+    /// count is 3, the task is queued and not running (so one queue
+    /// reference sits in a run queue, which only the loop pops), and
+    /// `on_loop` (asked only then) confirms that this is the task's loop
+    /// thread, that the task is in its owned list and that shutdown has not
+    /// begun (`executor::is_own_bound_task` says why each is needed). A handle dropped at
+    /// once (a detached spawn) is that case: nobody else can touch the word.
+    #[inline]
+    pub(crate) fn drop_join_handle_on_loop(&self, on_loop: impl FnOnce() -> bool) -> DropJoin {
+        let s = self.load();
+        const MASK: usize = REF_MASK | RUNNING | COMPLETE | SCHEDULED | JOIN_INTEREST;
+        if s.0 & MASK == 3 * REF_ONE | SCHEDULED | JOIN_INTEREST && on_loop() {
+            self.0
+                .store((s.0 & !JOIN_INTEREST) - REF_ONE, Ordering::Release);
+            return DropJoin::Released { last: false };
+        }
+        self.update_from(s.0, Self::to_handle_dropped)
     }
 
     /// The `JoinHandle` stored a waker in the join-waker cell and hands the
@@ -650,6 +673,49 @@ mod tests {
         assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
         let _ = state.transition_to_complete();
         assert_eq!(state.transition_to_running_on_loop(|| true), Run::Done);
+    }
+
+    #[test]
+    fn a_handle_dropped_on_the_loop_before_the_first_poll_is_a_plain_store() {
+        let state = State::new();
+        assert_eq!(
+            state.drop_join_handle_on_loop(|| true),
+            DropJoin::Released { last: false }
+        );
+        let now = state.load();
+        assert!(!now.is_join_interested() && now.is_scheduled());
+        assert_eq!(now.ref_count(), 2);
+    }
+
+    #[test]
+    fn a_handle_dropped_elsewhere_or_with_more_references_asks_or_updates_atomically() {
+        // Not the loop's thread: same answer, by the CAS.
+        let state = State::new();
+        assert_eq!(
+            state.drop_join_handle_on_loop(|| false),
+            DropJoin::Released { last: false }
+        );
+        assert_eq!(state.load().ref_count(), 2);
+        // A waker (count 4), or a running task: the thread is not even asked.
+        let state = State::new();
+        state.ref_inc();
+        let asked = std::cell::Cell::new(false);
+        let on_loop = || {
+            asked.set(true);
+            true
+        };
+        assert_eq!(
+            state.drop_join_handle_on_loop(on_loop),
+            DropJoin::Released { last: false }
+        );
+        assert!(!asked.get());
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        let _ = state.transition_to_complete();
+        assert_eq!(
+            state.drop_join_handle_on_loop(|| unreachable!()),
+            DropJoin::OwnsOutput
+        );
     }
 
     #[test]

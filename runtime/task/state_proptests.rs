@@ -313,7 +313,10 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::DropHandle if m.handle => {
                 // `OwnsOutput`: complete, so the handle must drop the
                 // output, then release its reference.
-                let got = state.drop_join_handle();
+                // Dropped on the loop's thread while the task is bound: the
+                // plain-store path when the word allows it; same answers.
+                let on_loop = m.owned;
+                let got = state.drop_join_handle_on_loop(|| on_loop);
                 m.handle = false;
                 let last = match got {
                     DropJoin::OwnsOutput => {
