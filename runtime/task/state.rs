@@ -388,7 +388,7 @@ impl State {
     pub(crate) fn drop_join_handle_on_loop(&self, on_loop: impl FnOnce() -> bool) -> DropJoin {
         let s = self.load();
         const MASK: usize = REF_MASK | RUNNING | COMPLETE | SCHEDULED | JOIN_INTEREST;
-        if s.0 & MASK == 3 * REF_ONE | SCHEDULED | JOIN_INTEREST && on_loop() {
+        if s.0 & MASK == ((3 * REF_ONE) | SCHEDULED | JOIN_INTEREST) && on_loop() {
             self.0
                 .store((s.0 & !JOIN_INTEREST) - REF_ONE, Ordering::Release);
             return DropJoin::Released { last: false };
