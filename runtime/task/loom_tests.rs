@@ -122,14 +122,20 @@ fn join_handle_drop_racing_with_completion_drops_the_output_once() {
     });
 }
 
-/// A detached task gives its only waker to another thread, which wakes it
-/// (or, `wake == false`, drops it) while the loop polls, re-polls,
-/// completes and frees it. With the handle gone the loop's transitions are
-/// plain stores whenever its two references are all there are (`state.rs`,
-/// `*_loop_only`, `is_sole_owner`): loom checks that the other thread's
-/// last touch of the state word always happens before those stores and the
-/// free, in every interleaving.
-fn detached_task_with_a_waker_on_another_thread(wake: bool) {
+/// A task gives its only waker to another thread, which wakes it (or,
+/// `wake == false`, drops it) while the loop polls, re-polls, completes and
+/// frees it. Its `JoinHandle` is dropped at once (detached), or, with
+/// `late_drop`, on the loop after the first poll, racing with the wake.
+///
+/// With the handle gone the loop's transitions are plain stores whenever
+/// its two references are all there are (`state.rs`, `*_loop_only`,
+/// `is_sole_owner`); a handle dropped on the loop once that wake has made
+/// the queue reference is a plain store too
+/// (`State::drop_join_handle_on_loop`), even while the waking thread is
+/// still on its way to the remote queue. Loom checks that the other
+/// thread's last touch of the state word always happens before those
+/// stores and the free, in every interleaving.
+fn a_waker_on_another_thread(wake: bool, late_drop: bool) {
     loom::model(move || {
         let rt = Runtime::new().unwrap();
         let drops = Arc::new(AtomicUsize::new(0));
@@ -137,7 +143,7 @@ fn detached_task_with_a_waker_on_another_thread(wake: bool) {
         let thread = Arc::new(Mutex::new(None));
         let (d, t, guard) = (done.clone(), thread.clone(), Counted(drops.clone()));
         rt.block_on(async move {
-            drop(crate::spawn(async move {
+            let handle = crate::spawn(async move {
                 let _guard = guard;
                 let mut polls = 0;
                 poll_fn(|cx| {
@@ -162,7 +168,12 @@ fn detached_task_with_a_waker_on_another_thread(wake: bool) {
                 })
                 .await;
                 d.set();
-            }));
+            });
+            if late_drop {
+                // Let the first poll hand the waker out first.
+                crate::task::yield_now().await;
+            }
+            drop(handle);
             done.wait().await;
         });
         let other = thread.lock().take().expect("the task ran");
@@ -175,54 +186,15 @@ fn detached_task_with_a_waker_on_another_thread(wake: bool) {
 
 #[test]
 fn a_detached_task_woken_from_another_thread_runs_its_plain_transitions_safely() {
-    detached_task_with_a_waker_on_another_thread(true);
+    a_waker_on_another_thread(true, false);
 }
 
 #[test]
 fn a_detached_task_whose_waker_is_dropped_elsewhere_completes_and_frees_safely() {
-    detached_task_with_a_waker_on_another_thread(false);
+    a_waker_on_another_thread(false, false);
 }
 
-/// The `JoinHandle` is dropped on the loop's thread while another thread
-/// wakes the task by value (its only waker). Once that wake has made the
-/// queue reference, the count is the handle's, the list's and the queue's,
-/// and the drop is a plain store (`State::drop_join_handle_on_loop`), even
-/// while the waking thread is still on its way to the remote queue: loom
-/// checks that it no longer touches the state word by then.
 #[test]
 fn a_join_handle_dropped_on_the_loop_while_another_thread_wakes_the_task() {
-    loom::model(|| {
-        let rt = Runtime::new().unwrap();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let done = Arc::new(Signal::default());
-        let thread = Arc::new(Mutex::new(None));
-        let (d, t, guard) = (done.clone(), thread.clone(), Counted(drops.clone()));
-        rt.block_on(async move {
-            let handle = crate::spawn(async move {
-                let _guard = guard;
-                let mut polls = 0;
-                poll_fn(|cx| {
-                    polls += 1;
-                    if polls > 1 {
-                        return Poll::Ready(());
-                    }
-                    let waker = cx.waker().clone();
-                    *t.lock() = Some(crate::loom::thread::spawn(move || waker.wake()));
-                    Poll::Pending
-                })
-                .await;
-                d.set();
-            });
-            // Let the task's first poll hand its waker out, then drop the
-            // handle while the other thread may be waking it.
-            crate::task::yield_now().await;
-            drop(handle);
-            done.wait().await;
-        });
-        let other = thread.lock().take().expect("the task ran");
-        other.join().unwrap();
-        assert_eq!(drops.load(Ordering::SeqCst), 1);
-        drop(rt);
-        assert_eq!(drops.load(Ordering::SeqCst), 1);
-    });
+    a_waker_on_another_thread(true, true);
 }
