@@ -104,6 +104,22 @@ pub(crate) fn with_core<R>(api: &str, f: impl FnOnce(&Rc<Core>) -> R) -> R {
     }
 }
 
+/// The current runtime's core, as a counted `Rc` (a plain increment), for
+/// a caller that passes a large value to it: a closure given to
+/// [`with_core`] would carry that value, and each hop copies it again
+/// (`coop::spawn` and its future).
+///
+/// # Panics
+/// As [`with_core`].
+#[track_caller]
+#[inline(always)]
+pub(crate) fn core(api: &str) -> Rc<Core> {
+    match try_with_core(Rc::clone) {
+        Some(core) => core,
+        None => outside_runtime(api),
+    }
+}
+
 #[cold]
 #[inline(never)]
 #[track_caller]

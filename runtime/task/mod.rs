@@ -189,5 +189,5 @@ where
     F::Output: 'static,
 {
     let location = std::panic::Location::caller();
-    crate::context::with_core("coop::spawn", |core| core.spawn(future, location))
+    crate::context::core("coop::spawn").spawn(future, location)
 }
