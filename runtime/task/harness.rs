@@ -1,8 +1,11 @@
 //! Running a task: one step of the loop's "poll it until it awaits".
 //!
-//! The executor pops a [`TaskRef`] and calls [`TaskRef::run`]; everything
-//! that needs the task's `unsafe` entry points happens here, with the state
-//! machine deciding at each step who owns what:
+//! The executor pops a [`TaskRef`] and calls [`TaskRef::run_on_loop`] (a
+//! blocking-pool thread calls [`TaskRef::run`]); everything that needs the
+//! task's `unsafe` entry points happens here, with the state machine
+//! deciding at each step who owns what. On the loop, a task only the loop
+//! holds (no handle, no waker out) takes each transition as a plain store
+//! (`state.rs`):
 //!
 //! ```text
 //!  run(task)

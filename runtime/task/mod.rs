@@ -41,7 +41,7 @@
 //! | the future        | the loop's thread (any thread if `Send`)| `poll` / `cancel`, with `RUNNING` |
 //! | the output        | the `JoinHandle` after `COMPLETE`       | `JoinHandle::poll` / its drop     |
 //! | the join waker    | the handle, or the task while `JOIN_WAKER` | see `state.rs`; a snapshot peeks (`join_peek.rs`) |
-//! | the state word    | everyone                                | atomics only                      |
+//! | the state word    | everyone                                | atomics only (plain atomic stores while only the loop holds the task: `state.rs`) |
 //! | the owned-list key| the loop's thread                       | bind at spawn (or first run), free at end |
 //!
 //! ## Call-outs: where coop runs user code
