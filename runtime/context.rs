@@ -108,16 +108,45 @@ pub(crate) fn is_entered() -> bool {
 ///
 /// # Panics
 /// Outside a runtime, naming `api` and saying how to get one.
+///
+/// Inlined, with the panic out of line: `coop::spawn` passes its future
+/// through `f`, and every call boundary on the way copies it again (a
+/// spawn of a small future spent more in those copies than in its
+/// locked operations).
 #[track_caller]
+#[inline(always)]
 pub(crate) fn with_core<R>(api: &str, f: impl FnOnce(&Rc<Core>) -> R) -> R {
     match try_with_core(f) {
         Some(r) => r,
-        None => panic!(
-            "`{api}` was called outside a coop runtime. Call it from async code running \
-             inside `coop::block_on(...)` or `Runtime::block_on(...)`; to start a task from \
-             outside, use `Runtime::spawn` or a `coop::Handle`."
-        ),
+        None => outside_runtime(api),
     }
+}
+
+/// The current runtime's core, as a counted `Rc` (a plain increment), for
+/// a caller that passes a large value to it: a closure given to
+/// [`with_core`] would carry that value, and each hop copies it again
+/// (`coop::spawn` and its future).
+///
+/// # Panics
+/// As [`with_core`].
+#[track_caller]
+#[inline(always)]
+pub(crate) fn core(api: &str) -> Rc<Core> {
+    match try_with_core(Rc::clone) {
+        Some(core) => core,
+        None => outside_runtime(api),
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn outside_runtime(api: &str) -> ! {
+    panic!(
+        "`{api}` was called outside a coop runtime. Call it from async code running \
+         inside `coop::block_on(...)` or `Runtime::block_on(...)`; to start a task from \
+         outside, use `Runtime::spawn` or a `coop::Handle`."
+    )
 }
 
 /// A public function and the line that called it, for a misuse panic that

@@ -111,9 +111,7 @@ pub(crate) fn instrument<F: Future>(
     id: TaskId,
     location: &'static Location<'static>,
 ) -> Result<Instrumented<F>, F> {
-    if !tracing::level_enabled!(Level::TRACE)
-        || !catch(|| tracing::enabled!(target: TASK, Level::TRACE)).unwrap_or(false)
-    {
+    if !spans_wanted() {
         return Err(future);
     }
     let span = catch(|| {
@@ -129,6 +127,21 @@ pub(crate) fn instrument<F: Future>(
         // The subscriber panicked making the span: the task goes untraced.
         None => Err(future),
     }
+}
+
+/// Whether a new task gets its span ([`instrument`]): the one relaxed load
+/// of `level_enabled!` when nobody listens at `TRACE`, so the spawn path
+/// asks this first and moves an untraced future only once.
+#[inline(always)]
+pub(crate) fn spans_wanted() -> bool {
+    tracing::level_enabled!(Level::TRACE) && task_spans_enabled()
+}
+
+/// The subscriber's answer for `coop::task` (user code: caught).
+#[cold]
+#[inline(never)]
+fn task_spans_enabled() -> bool {
+    catch(|| tracing::enabled!(target: TASK, Level::TRACE)).unwrap_or(false)
 }
 
 pin_project! {

@@ -113,6 +113,11 @@ pub(crate) struct Core {
     /// its runtime then costs no atomic operation when it is made or
     /// dropped on the loop. At most [`SPARE_REFS`] are kept.
     spare_refs: RefCell<Vec<Arc<Shared>>>,
+    /// Set as shutdown begins, before the remote queue closes: from then
+    /// on a waking thread that finds it closed drops its queue reference
+    /// itself, so a queued task's queue reference may be another thread's
+    /// (see [`is_own_bound_task`]).
+    closing: Cell<bool>,
 }
 
 /// How many spare references to `Shared` the loop keeps: enough for any
@@ -139,6 +144,7 @@ impl Core {
             ids: IdBlock::default(),
             current: Cell::new(None),
             spare_refs: RefCell::new(Vec::new()),
+            closing: Cell::new(false),
         })
     }
 
@@ -171,6 +177,9 @@ impl Core {
     }
 
     /// Allocates a task for `future`, binds it to this loop and queues it.
+    /// Inlined down to the allocation, so the future is copied once, into
+    /// it; what does not depend on `F` is in `bind_and_queue`.
+    #[inline(always)]
     pub(crate) fn spawn<F>(
         &self,
         future: F,
@@ -184,6 +193,7 @@ impl Core {
 
     /// [`spawn`](Self::spawn) with an optional name, kept in the observer's
     /// map of names until the task finishes.
+    #[inline(always)]
     pub(crate) fn spawn_named<F>(
         &self,
         future: F,
@@ -197,10 +207,22 @@ impl Core {
         // The task is born with its owned-list reference, so binding it
         // costs no reference-count update.
         let (owned, queued, join) = new_task(future, self.scheduler_ref(), id, location);
+        self.bind_and_queue(owned, queued, location, name);
+        JoinHandle::new(join)
+    }
+
+    /// The untyped half of a spawn: bind the new task, queue it.
+    #[inline(never)]
+    fn bind_and_queue(
+        &self,
+        owned: TaskRef,
+        queued: TaskRef,
+        location: &'static Location<'static>,
+        name: Option<Box<str>>,
+    ) {
         if self.bind(owned, location, name.as_deref()) {
             self.run_queue.push(queued);
         }
-        JoinHandle::new(join)
     }
 
     /// A counted reference to this loop's shared half for a new task's
@@ -416,7 +438,7 @@ impl Core {
         debug_assert_ne!(task.owned_key(), UNBOUND);
         self.current.set(Some(id));
         self.observe.poll_started(&task, id);
-        let ran = task.run(self.config.budget);
+        let ran = task.run_on_loop(self.config.budget);
         let outcome = match &ran {
             Ran::Idle => Polled::Pending,
             Ran::Reschedule(task) => Polled::Rescheduled(task),
@@ -584,6 +606,7 @@ impl Core {
     /// finds nothing to do.
     pub(crate) fn shutdown(self: &Rc<Self>) {
         context::scoped(self.clone(), || {
+            self.closing.set(true);
             for task in self.shared.remote.close() {
                 if task.owned_key() == UNBOUND {
                     task.shutdown();
@@ -654,6 +677,24 @@ pub(crate) fn schedule(task: TaskRef) {
     trace::task_wake(id, true, || Some(source));
     let shared = Arc::clone(&task.header().scheduler);
     shared.push_remote(task, source);
+}
+
+/// Whether this thread runs `task`'s loop, the task is in its owned list
+/// (`owned_key` is read only once the thread is known to be the loop's),
+/// and shutdown has not begun. Then the list's reference, and the queue
+/// reference of a task that is queued and not running, are this thread's
+/// (`State::drop_join_handle_on_loop`): the queue reference sits in the
+/// local queue or the remote one, which only this thread pops. A waking
+/// thread that has just turned its waker into the queue reference touches
+/// the state word no more (it pushes, and the push cannot fail while the
+/// remote queue is open, which only this thread can end: `closing`).
+pub(crate) fn is_own_bound_task(task: &TaskRef) -> bool {
+    context::try_with_core(|core| {
+        Arc::ptr_eq(&core.shared, &task.header().scheduler)
+            && task.owned_key() != UNBOUND
+            && !core.closing.get()
+    })
+    .unwrap_or(false)
 }
 
 /// A freed task's counted reference to its runtime's shared half: kept by

@@ -77,9 +77,7 @@ impl Builder {
     {
         let location = std::panic::Location::caller();
         let name = self.name;
-        crate::context::with_core("coop::task::Builder::spawn", |core| {
-            core.spawn_named(future, location, name)
-        })
+        crate::context::core("coop::task::Builder::spawn").spawn_named(future, location, name)
     }
 }
 

@@ -1,8 +1,11 @@
 //! Running a task: one step of the loop's "poll it until it awaits".
 //!
-//! The executor pops a [`TaskRef`] and calls [`TaskRef::run`]; everything
-//! that needs the task's `unsafe` entry points happens here, with the state
-//! machine deciding at each step who owns what:
+//! The executor pops a [`TaskRef`] and calls [`TaskRef::run_on_loop`] (a
+//! blocking-pool thread calls [`TaskRef::run`]); everything that needs the
+//! task's `unsafe` entry points happens here, with the state machine
+//! deciding at each step who owns what. On the loop, a task only the loop
+//! holds (no handle, no waker out) takes each transition as a plain store
+//! (`state.rs`):
 //!
 //! ```text
 //!  run(task)
@@ -25,7 +28,7 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::task::{Context, Poll};
 
-use super::raw::TaskRef;
+use super::raw::{TaskRef, UNBOUND};
 use super::state::{Idle, Run};
 use super::waker::waker_ref;
 use crate::catch::drop_payload;
@@ -48,8 +51,44 @@ impl TaskRef {
     /// thread for a task of the loop, a pool thread for a blocking job (its
     /// future is `Send`; see the ownership table in `task/mod.rs`).
     pub(crate) fn run(self, budget: u32) -> Ran {
+        self.run_as(budget, false)
+    }
+
+    /// [`run`](Self::run) on the loop's thread, for a task of that loop:
+    /// if the task is bound to the owned list, the loop holds two of its
+    /// references, and when those are all there are (a detached task that
+    /// gave out no waker), its transitions are plain stores (`state.rs`).
+    ///
+    /// Every task the loop runs is bound: a local spawn binds it before it
+    /// is queued, a remote one is bound when the loop pops it, and a task
+    /// the closed list refuses is never queued.
+    ///
+    /// The plain stores' soundness rests on that, so it is checked anyway,
+    /// but only once the state word says loop-only: a task with a
+    /// `JoinHandle` or a waker never pays for the look.
+    pub(crate) fn run_on_loop(self, budget: u32) -> Ran {
+        debug_assert_ne!(self.owned_key(), UNBOUND, "the loop runs bound tasks");
+        self.run_as(budget, true)
+    }
+
+    #[inline(always)]
+    fn is_bound(&self) -> bool {
+        self.owned_key() != UNBOUND
+    }
+
+    /// `bound`: the caller is the loop, running a task of its own (whose
+    /// owned-list reference `is_bound` confirms).
+    #[inline(always)]
+    fn run_as(self, budget: u32, bound: bool) -> Ran {
         let header = self.header();
-        match header.state.transition_to_running() {
+        let run = if bound {
+            header
+                .state
+                .transition_to_running_on_loop(|| self.is_bound())
+        } else {
+            header.state.transition_to_running()
+        };
+        match run {
             Run::Done => return Ran::Idle,
             Run::Cancel => {
                 // SAFETY: RUNNING was just set by this thread, which may touch
@@ -71,7 +110,14 @@ impl TaskRef {
 
         match result {
             Poll::Ready(()) => {
-                self.complete();
+                if bound && header.state.complete_if_loop_only(|| self.is_bound()) {
+                    trace::task_complete(header.id);
+                    // SAFETY: COMPLETE is set and there is no JoinHandle, so
+                    // the output belongs to the loop.
+                    unsafe { self.drop_output() };
+                } else {
+                    self.complete();
+                }
                 Ran::Complete(self)
             }
             Poll::Pending => match header.state.transition_to_idle() {

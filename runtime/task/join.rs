@@ -227,7 +227,8 @@ impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         // SAFETY: `task` is not used again: `drop` is the handle's end.
         let task = unsafe { ManuallyDrop::take(&mut self.task) };
-        match task.header().state.drop_join_handle() {
+        let on_loop = || crate::executor::is_own_bound_task(&task);
+        match task.header().state.drop_join_handle_on_loop(on_loop) {
             // The handle's reference went with the join interest.
             DropJoin::Released { last } => task.forget_released(last),
             DropJoin::OwnsOutput => {

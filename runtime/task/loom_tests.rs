@@ -121,3 +121,80 @@ fn join_handle_drop_racing_with_completion_drops_the_output_once() {
         assert_eq!(drops.load(Ordering::SeqCst), 1);
     });
 }
+
+/// A task gives its only waker to another thread, which wakes it (or,
+/// `wake == false`, drops it) while the loop polls, re-polls, completes and
+/// frees it. Its `JoinHandle` is dropped at once (detached), or, with
+/// `late_drop`, on the loop after the first poll, racing with the wake.
+///
+/// With the handle gone the loop's transitions are plain stores whenever
+/// its two references are all there are (`state.rs`, `*_loop_only`,
+/// `is_sole_owner`); a handle dropped on the loop once that wake has made
+/// the queue reference is a plain store too
+/// (`State::drop_join_handle_on_loop`), even while the waking thread is
+/// still on its way to the remote queue. Loom checks that the other
+/// thread's last touch of the state word always happens before those
+/// stores and the free, in every interleaving.
+fn a_waker_on_another_thread(wake: bool, late_drop: bool) {
+    loom::model(move || {
+        let rt = Runtime::new().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let done = Arc::new(Signal::default());
+        let thread = Arc::new(Mutex::new(None));
+        let (d, t, guard) = (done.clone(), thread.clone(), Counted(drops.clone()));
+        rt.block_on(async move {
+            let handle = crate::spawn(async move {
+                let _guard = guard;
+                let mut polls = 0;
+                poll_fn(|cx| {
+                    polls += 1;
+                    if polls > 1 {
+                        return Poll::Ready(());
+                    }
+                    let waker = cx.waker().clone();
+                    *t.lock() = Some(crate::loom::thread::spawn(move || {
+                        if wake {
+                            waker.wake();
+                        } else {
+                            drop(waker);
+                        }
+                    }));
+                    // Woken, it is polled again; not woken, it ends now.
+                    if wake {
+                        Poll::Pending
+                    } else {
+                        Poll::Ready(())
+                    }
+                })
+                .await;
+                d.set();
+            });
+            if late_drop {
+                // Let the first poll hand the waker out first.
+                crate::task::yield_now().await;
+            }
+            drop(handle);
+            done.wait().await;
+        });
+        let other = thread.lock().take().expect("the task ran");
+        other.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        drop(rt);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
+fn a_detached_task_woken_from_another_thread_runs_its_plain_transitions_safely() {
+    a_waker_on_another_thread(true, false);
+}
+
+#[test]
+fn a_detached_task_whose_waker_is_dropped_elsewhere_completes_and_frees_safely() {
+    a_waker_on_another_thread(false, false);
+}
+
+#[test]
+fn a_join_handle_dropped_on_the_loop_while_another_thread_wakes_the_task() {
+    a_waker_on_another_thread(true, true);
+}

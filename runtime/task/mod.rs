@@ -41,7 +41,7 @@
 //! | the future        | the loop's thread (any thread if `Send`)| `poll` / `cancel`, with `RUNNING` |
 //! | the output        | the `JoinHandle` after `COMPLETE`       | `JoinHandle::poll` / its drop     |
 //! | the join waker    | the handle, or the task while `JOIN_WAKER` | see `state.rs`; a snapshot peeks (`join_peek.rs`) |
-//! | the state word    | everyone                                | atomics only                      |
+//! | the state word    | everyone                                | atomics only (plain atomic stores while only the loop holds the task: `state.rs`) |
 //! | the owned-list key| the loop's thread                       | bind at spawn (or first run), free at end |
 //!
 //! ## Call-outs: where coop runs user code
@@ -135,6 +135,7 @@ use crate::trace;
 /// Makes a new task: traces the spawn, wraps the future in its span if a
 /// subscriber listens (see `trace::instrument`), and allocates it. Returns
 /// the three references of [`TaskRef::allocate`].
+#[inline(always)]
 pub(crate) fn new_task<F>(
     future: F,
     scheduler: Arc<Shared>,
@@ -145,6 +146,11 @@ where
     F: Future + 'static,
 {
     trace::task_spawn(id, location);
+    // Asked before the future moves: an untraced spawn hands it straight
+    // to the allocation (each move of it costs a copy).
+    if !trace::spans_wanted() {
+        return TaskRef::allocate(future, scheduler, id);
+    }
     match trace::instrument(future, id, location) {
         Ok(traced) => TaskRef::allocate(traced, scheduler, id),
         Err(plain) => TaskRef::allocate(plain, scheduler, id),
@@ -176,11 +182,12 @@ where
 /// });
 /// ```
 #[track_caller]
+#[inline]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
     let location = std::panic::Location::caller();
-    crate::context::with_core("coop::spawn", |core| core.spawn(future, location))
+    crate::context::core("coop::spawn").spawn(future, location)
 }

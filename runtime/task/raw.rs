@@ -123,6 +123,7 @@ impl TaskRef {
     /// as three values: the loop's owned-task list, the first queue entry and
     /// the `JoinHandle`. (A task spawned from another thread drops the first
     /// and the loop adds it again, with `clone_ref`, when it binds the task.)
+    #[inline(always)]
     pub(crate) fn allocate<F>(
         future: F,
         scheduler: Arc<Shared>,
@@ -200,8 +201,12 @@ impl TaskRef {
         debug_assert_eq!(self.0, other.0, "two references to one task");
         let _ = other.into_raw();
         let ptr = self.into_raw();
-        // SAFETY: `ptr` was this live reference, taken off the count here.
-        let last = unsafe { ptr.as_ref() }.state.ref_dec_two();
+        // SAFETY: `ptr` was this live reference, not yet taken off the count.
+        let state = &unsafe { ptr.as_ref() }.state;
+        // The two are the only ones (a detached task with no waker left, the
+        // common end): nobody else can see the count again, so it is not
+        // updated: a plain load, no locked instruction.
+        let last = state.is_sole_owner(2) || state.ref_dec_two();
         // SAFETY: those were the last two references; nothing else can
         // reach the task.
         last.then(|| unsafe { (ptr.as_ref().vtable.dealloc)(ptr) })
@@ -340,16 +345,29 @@ unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
 unsafe fn finish<F: Future>(cell: &Cell<F>, result: Result<F::Output, JoinError>) {
     let id = cell.header.id;
     cell.stage.with_mut(|stage| {
-        // SAFETY: RUNNING grants exclusive access to the stage.
-        let stage = unsafe { &mut *stage };
-        let old = std::mem::replace(stage, Stage::Consumed);
-        *stage = match panic::catch_unwind(AssertUnwindSafe(|| drop(old))) {
+        // Dropped in place, not moved out first: moving copies the whole
+        // future just written by its last poll, and on x86 that copy
+        // stalls (its wide loads cannot be forwarded from the narrow
+        // stores that wrote it).
+        // SAFETY: RUNNING grants exclusive access to the stage, which holds
+        // the live future (`Running`). While it drops, nothing else reads
+        // the stage: `COMPLETE` is not set (no `read_output` or
+        // `drop_output`), `RUNNING` is held (no `poll`, `cancel` or
+        // shutdown claim), and the caller's reference keeps the cell alive.
+        let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+            std::ptr::drop_in_place(stage)
+        }));
+        let finished = match dropped {
             Ok(()) => Stage::Finished(result),
             Err(payload) => {
                 drop_caught(result);
                 Stage::Finished(Err(JoinError::panic(id, payload)))
             }
         };
+        // SAFETY: the old value is dropped (wholly, or as far as its
+        // unwinding drop glue went), so it is overwritten, not dropped
+        // again; nothing above unwinds between the two.
+        unsafe { std::ptr::write(stage, finished) };
     });
 }
 
@@ -373,13 +391,21 @@ unsafe fn read_output<F: Future>(ptr: NonNull<Header>, dst: *mut ()) {
 unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
     // SAFETY: called through F's vtable on a live task.
     let cell = unsafe { cell::<F>(ptr) };
-    let old = cell.stage.with_mut(|stage| {
-        // SAFETY: the task is COMPLETE and the caller owns the output.
-        unsafe { std::mem::replace(&mut *stage, Stage::Consumed) }
+    cell.stage.with_mut(|stage| {
+        // The output is user data: a panic in its destructor (or in the
+        // destructor of a panic payload it holds) must not unwind into the
+        // loop. Dropped in place, as in `finish`.
+        // SAFETY: the task is COMPLETE and the caller owns the output; the
+        // caller's reference keeps the cell alive while it drops.
+        let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+            std::ptr::drop_in_place(stage)
+        }));
+        // SAFETY: the old value is dropped; overwritten, not dropped again.
+        unsafe { std::ptr::write(stage, Stage::Consumed) };
+        if let Err(payload) = dropped {
+            drop_payload(payload);
+        }
     });
-    // The output is user data: a panic in its destructor (or in the
-    // destructor of a panic payload it holds) must not unwind into the loop.
-    drop_caught(old);
 }
 
 unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) -> Arc<Shared> {

@@ -27,6 +27,15 @@
 //!   take the cell back (`unset_join_waker` waits) until it is clear.
 //! * The reference count counts: the owned-task list, a queue entry, the
 //!   `JoinHandle`, and every `Waker`. The allocation is freed when it hits 0.
+//! * Nobody can touch the word without a reference. So when the loop holds
+//!   a task's queue and owned-list references and the count is 2 (read with
+//!   `Acquire`, which orders every other holder's earlier release before
+//!   it), no other thread can read or write the word until the loop itself
+//!   makes a new reference (a waker clone inside the poll): the loop's
+//!   transitions may then be plain stores (`*_loop_only` below), with no
+//!   locked instruction. A detached task that never hands out a waker (a
+//!   spawn chain) pays no locked operation for its poll, its completion or
+//!   its free.
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 
@@ -39,6 +48,7 @@ const JOIN_WAKER: usize = 1 << 5;
 const JOIN_PEEK: usize = 1 << 6;
 const REF_SHIFT: u32 = 7;
 const REF_ONE: usize = 1 << REF_SHIFT;
+const REF_MASK: usize = !(REF_ONE - 1);
 
 /// A new task has three references: the loop's owned-task list, its first
 /// queue entry and its `JoinHandle`.
@@ -72,6 +82,13 @@ impl Snapshot {
     }
     pub(crate) fn ref_count(self) -> usize {
         self.0 >> REF_SHIFT
+    }
+    /// Only the loop's two references (queue and owned list, which the
+    /// caller vouches for) exist, and no `JoinHandle`: nobody else can
+    /// reach the task.
+    fn is_loop_only(self) -> bool {
+        // One mask and one compare: the count is 2 and JOIN_INTEREST clear.
+        self.0 & (REF_MASK | JOIN_INTEREST) == 2 * REF_ONE
     }
 }
 
@@ -162,8 +179,17 @@ impl State {
 
     /// Applies `f` to the current value until the compare-and-swap succeeds.
     /// `f` returns the new value (or `None` to leave it) and the answer.
-    fn update<T>(&self, mut f: impl FnMut(Snapshot) -> (Option<Snapshot>, T)) -> T {
-        let mut current = self.0.load(Ordering::Acquire);
+    fn update<T>(&self, f: impl FnMut(Snapshot) -> (Option<Snapshot>, T)) -> T {
+        self.update_from(self.0.load(Ordering::Acquire), f)
+    }
+
+    /// [`update`](State::update), starting from a value just loaded.
+    #[inline(always)]
+    fn update_from<T>(
+        &self,
+        mut current: usize,
+        mut f: impl FnMut(Snapshot) -> (Option<Snapshot>, T),
+    ) -> T {
         loop {
             let (next, answer) = f(Snapshot(current));
             let Some(next) = next else { return answer };
@@ -214,16 +240,57 @@ impl State {
 
     /// The loop popped the task: clear `SCHEDULED`, set `RUNNING`.
     pub(crate) fn transition_to_running(&self) -> Run {
-        self.update(|s| {
-            debug_assert!(!s.is_running(), "a task is polled by one loop at a time");
-            if s.is_complete() {
-                (None, Run::Done)
-            } else if s.is_cancelled() {
-                (Some(Snapshot((s.0 & !SCHEDULED) | RUNNING)), Run::Cancel)
-            } else {
-                (Some(Snapshot((s.0 & !SCHEDULED) | RUNNING)), Run::Poll)
-            }
-        })
+        self.update(Self::to_running)
+    }
+
+    fn to_running(s: Snapshot) -> (Option<Snapshot>, Run) {
+        debug_assert!(!s.is_running(), "a task is polled by one loop at a time");
+        if s.is_complete() {
+            (None, Run::Done)
+        } else if s.is_cancelled() {
+            (Some(Snapshot((s.0 & !SCHEDULED) | RUNNING)), Run::Cancel)
+        } else {
+            (Some(Snapshot((s.0 & !SCHEDULED) | RUNNING)), Run::Poll)
+        }
+    }
+
+    /// [`transition_to_running`](State::transition_to_running) for the loop,
+    /// which holds the popped queue reference and the owned-list reference
+    /// (`bound` confirms the task is in the list; asked only when the word
+    /// says loop-only). If those are the only two and no `JoinHandle` is left
+    /// (a detached task: its handle was dropped), nobody else can touch the
+    /// word (see the module docs): a plain store, no locked instruction.
+    #[inline]
+    pub(crate) fn transition_to_running_on_loop(&self, bound: impl FnOnce() -> bool) -> Run {
+        let s = self.load();
+        // Loop-only (count 2, no JOIN_INTEREST), neither running, complete
+        // nor cancelled: one mask and one compare on the poll path.
+        const MASK: usize = REF_MASK | JOIN_INTEREST | RUNNING | COMPLETE | CANCELLED;
+        if s.0 & MASK == 2 * REF_ONE && bound() {
+            debug_assert!(s.is_loop_only());
+            debug_assert!(s.is_scheduled());
+            self.0
+                .store((s.0 & !SCHEDULED) | RUNNING, Ordering::Release);
+            return Run::Poll;
+        }
+        self.update_from(s.0, Self::to_running)
+    }
+
+    /// [`transition_to_complete`](State::transition_to_complete) for the
+    /// loop, under the same condition as
+    /// [`transition_to_running_on_loop`](State::transition_to_running_on_loop)
+    /// (read again now: the poll may have cloned the waker): `true` means
+    /// `COMPLETE` was published with a plain store, and the output is the
+    /// loop's to drop. `false`: nothing changed; use `transition_to_complete`.
+    #[inline]
+    pub(crate) fn complete_if_loop_only(&self, bound: impl FnOnce() -> bool) -> bool {
+        let s = self.load();
+        debug_assert!(s.is_running() && !s.is_complete());
+        if !(s.is_loop_only() && bound()) {
+            return false;
+        }
+        self.0.store(s.0 ^ (RUNNING | COMPLETE), Ordering::Release);
+        true
     }
 
     /// The poll returned `Pending`: clear `RUNNING`. If nobody woke the
@@ -291,19 +358,42 @@ impl State {
     /// task). If the task is
     /// complete nothing changes: the output is the handle's to drop before
     /// it releases its reference.
+    #[cfg(test)]
     pub(crate) fn drop_join_handle(&self) -> DropJoin {
-        self.update(|s| {
-            debug_assert!(s.is_join_interested());
-            if s.is_complete() {
-                (None, DropJoin::OwnsOutput)
-            } else {
-                let last = s.ref_count() == 1;
-                (
-                    Some(Snapshot((s.0 & !JOIN_INTEREST) - REF_ONE)),
-                    DropJoin::Released { last },
-                )
-            }
-        })
+        self.update(Self::to_handle_dropped)
+    }
+
+    fn to_handle_dropped(s: Snapshot) -> (Option<Snapshot>, DropJoin) {
+        debug_assert!(s.is_join_interested());
+        if s.is_complete() {
+            (None, DropJoin::OwnsOutput)
+        } else {
+            let last = s.ref_count() == 1;
+            (
+                Some(Snapshot((s.0 & !JOIN_INTEREST) - REF_ONE)),
+                DropJoin::Released { last },
+            )
+        }
+    }
+
+    /// [`drop_join_handle`](State::drop_join_handle), with a plain store
+    /// when the handle's reference and the loop's two are all there are: the
+    /// count is 3, the task is queued and not running (so one queue
+    /// reference sits in a run queue, which only the loop pops), and
+    /// `on_loop` (asked only then) confirms that this is the task's loop
+    /// thread, that the task is in its owned list and that shutdown has not
+    /// begun (`executor::is_own_bound_task` says why each is needed). A handle dropped at
+    /// once (a detached spawn) is that case: nobody else can touch the word.
+    #[inline]
+    pub(crate) fn drop_join_handle_on_loop(&self, on_loop: impl FnOnce() -> bool) -> DropJoin {
+        let s = self.load();
+        const MASK: usize = REF_MASK | RUNNING | COMPLETE | SCHEDULED | JOIN_INTEREST;
+        if s.0 & MASK == ((3 * REF_ONE) | SCHEDULED | JOIN_INTEREST) && on_loop() {
+            self.0
+                .store((s.0 & !JOIN_INTEREST) - REF_ONE, Ordering::Release);
+            return DropJoin::Released { last: false };
+        }
+        self.update_from(s.0, Self::to_handle_dropped)
     }
 
     /// The `JoinHandle` stored a waker in the join-waker cell and hands the
@@ -385,6 +475,13 @@ impl State {
         let prev = Snapshot(self.0.fetch_sub(2 * REF_ONE, Ordering::AcqRel));
         debug_assert!(prev.ref_count() >= 2);
         prev.ref_count() == 2
+    }
+
+    /// Whether the caller's `n` references are the only ones. `Acquire`:
+    /// every other holder's release (a waker dropped on another thread)
+    /// happens before the caller goes on to free the task.
+    pub(crate) fn is_sole_owner(&self, n: usize) -> bool {
+        self.load().ref_count() == n
     }
 
     /// Drops one reference; `true` means it was the last and the caller
@@ -524,6 +621,101 @@ mod tests {
         // With the peek over, the handle takes its cell back.
         assert!(state.unset_join_waker().is_ok());
         assert!(!state.begin_join_peek());
+    }
+
+    #[test]
+    fn a_detached_task_with_no_waker_runs_and_completes_with_plain_stores() {
+        let state = State::new();
+        assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
+        assert!(state.load().is_loop_only());
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Poll);
+        let now = state.load();
+        assert!(now.is_running() && !now.is_scheduled());
+        assert!(state.complete_if_loop_only(|| true));
+        let now = state.load();
+        assert!(now.is_complete() && !now.is_running());
+        assert_eq!(now.ref_count(), 2);
+        assert!(state.is_sole_owner(2));
+    }
+
+    #[test]
+    fn a_cloned_waker_or_a_join_handle_keeps_the_loop_on_atomic_transitions() {
+        // With the handle: the loop-only paths step aside, same answers.
+        let state = State::new();
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Poll);
+        assert!(!state.complete_if_loop_only(|| true));
+        assert!(state.load().is_running(), "nothing changed");
+        let prev = state.transition_to_complete();
+        assert!(prev.is_join_interested());
+        assert!(!state.is_sole_owner(2));
+
+        // Detached, but the poll cloned its waker.
+        let state = State::new();
+        assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Poll);
+        state.ref_inc();
+        assert!(!state.complete_if_loop_only(|| true));
+        let _ = state.transition_to_complete();
+        assert!(!state.is_sole_owner(2));
+        assert!(!state.ref_dec(), "the waker lets go");
+        assert!(state.is_sole_owner(2));
+    }
+
+    #[test]
+    fn the_loop_only_path_still_sees_a_cancel_or_a_completion() {
+        let state = State::new();
+        assert_eq!(state.transition_to_cancelled(), Schedule::Nothing);
+        assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Cancel);
+
+        let state = State::new();
+        assert!(state.transition_to_running_for_shutdown());
+        assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
+        let _ = state.transition_to_complete();
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Done);
+    }
+
+    #[test]
+    fn a_handle_dropped_on_the_loop_before_the_first_poll_is_a_plain_store() {
+        let state = State::new();
+        assert_eq!(
+            state.drop_join_handle_on_loop(|| true),
+            DropJoin::Released { last: false }
+        );
+        let now = state.load();
+        assert!(!now.is_join_interested() && now.is_scheduled());
+        assert_eq!(now.ref_count(), 2);
+    }
+
+    #[test]
+    fn a_handle_dropped_elsewhere_or_with_more_references_asks_or_updates_atomically() {
+        // Not the loop's thread: same answer, by the CAS.
+        let state = State::new();
+        assert_eq!(
+            state.drop_join_handle_on_loop(|| false),
+            DropJoin::Released { last: false }
+        );
+        assert_eq!(state.load().ref_count(), 2);
+        // A waker (count 4), or a running task: the thread is not even asked.
+        let state = State::new();
+        state.ref_inc();
+        let asked = std::cell::Cell::new(false);
+        let on_loop = || {
+            asked.set(true);
+            true
+        };
+        assert_eq!(
+            state.drop_join_handle_on_loop(on_loop),
+            DropJoin::Released { last: false }
+        );
+        assert!(!asked.get());
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        let _ = state.transition_to_complete();
+        assert_eq!(
+            state.drop_join_handle_on_loop(|| unreachable!()),
+            DropJoin::OwnsOutput
+        );
     }
 
     #[test]

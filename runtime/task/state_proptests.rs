@@ -198,7 +198,13 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 freed = last;
             }
             Op::Pop if m.queued > 0 && !m.running() => {
-                let got = state.transition_to_running();
+                // The loop's own path for a bound task (plain store when it
+                // holds the only references); the general one otherwise.
+                let got = if m.owned {
+                    state.transition_to_running_on_loop(|| true)
+                } else {
+                    state.transition_to_running()
+                };
                 m.queued -= 1;
                 if m.complete {
                     prop_assert_eq!(got, Run::Done);
@@ -232,10 +238,23 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
             }
             Op::Complete if m.running() => {
-                let prev = state.transition_to_complete();
-                prop_assert!(prev.is_running() && !prev.is_complete());
-                prop_assert_eq!(prev.is_join_interested(), m.handle);
-                prop_assert_eq!(prev.is_join_waker_set(), m.join_waker);
+                // A bound task's poll returning `Ready` first tries the
+                // loop-only store: it must succeed exactly when the loop's
+                // two references are all there are and no handle is left.
+                let loop_only =
+                    m.run == Loop::Polling && m.owned && state.complete_if_loop_only(|| true);
+                prop_assert_eq!(
+                    loop_only,
+                    m.run == Loop::Polling && m.owned && !m.handle && m.refs() == 2,
+                    "{:?}",
+                    m
+                );
+                if !loop_only {
+                    let prev = state.transition_to_complete();
+                    prop_assert!(prev.is_running() && !prev.is_complete());
+                    prop_assert_eq!(prev.is_join_interested(), m.handle);
+                    prop_assert_eq!(prev.is_join_waker_set(), m.join_waker);
+                }
                 let held = matches!(m.run, Loop::Polling | Loop::Cancelling { holds_ref: true });
                 m.complete = true;
                 m.run = Loop::Away;
@@ -294,7 +313,10 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::DropHandle if m.handle => {
                 // `OwnsOutput`: complete, so the handle must drop the
                 // output, then release its reference.
-                let got = state.drop_join_handle();
+                // Dropped on the loop's thread while the task is bound: the
+                // plain-store path when the word allows it; same answers.
+                let on_loop = m.owned;
+                let got = state.drop_join_handle_on_loop(|| on_loop);
                 m.handle = false;
                 let last = match got {
                     DropJoin::OwnsOutput => {

@@ -171,3 +171,64 @@ fn an_abort_handle_frees_the_task_when_it_is_the_last_reference() {
     std::thread::spawn(move || drop(abort)).join().unwrap();
     drop(clone);
 }
+
+/// Panics in its `Drop`; the counter beside it must still drop once.
+struct PanicOnDrop;
+
+impl Drop for PanicOnDrop {
+    fn drop(&mut self) {
+        panic!("drop panics");
+    }
+}
+
+/// A future that keeps `held` until it is dropped (an `async` block would
+/// drop it inside its last poll): pending once, then ready.
+fn holding<T: 'static>(held: T) -> impl Future<Output = ()> {
+    let mut polled = false;
+    poll_fn(move |cx| {
+        let _held = &held;
+        if polled {
+            return Poll::Ready(());
+        }
+        polled = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+}
+
+/// The future and the output are dropped in place (`raw.rs`: `finish`,
+/// `drop_output`); a `Drop` that panics half-way must leave the other
+/// fields dropped exactly once and the stage overwritten, not dropped
+/// again. Detached (the loop-only path) and joined (the handle drops the
+/// output), for the future and for the output.
+#[test]
+fn drops_in_place_that_panic_half_way_drop_everything_once() {
+    let drops = Rc::new(Cell::new(0));
+    let rt = Runtime::new().unwrap();
+    let (d1, d2, d3, d4) = (drops.clone(), drops.clone(), drops.clone(), drops.clone());
+    let (future_panicked, output) = rt.block_on(async move {
+        // A future whose drop panics after its first field: its task
+        // completes with the panic as the result.
+        let joined = crate::spawn(holding((PanicOnDrop, DropCounter(d1))));
+        // The same, detached.
+        drop(crate::spawn(holding((PanicOnDrop, DropCounter(d2)))));
+        // Outputs whose drop panics, detached and joined.
+        drop(crate::spawn(async move { (PanicOnDrop, DropCounter(d3)) }));
+        let out = crate::spawn(async move { (PanicOnDrop, DropCounter(d4)) });
+        for _ in 0..4 {
+            crate::yield_now().await;
+        }
+        (joined.await.unwrap_err().is_panic(), out.await)
+    });
+    assert!(future_panicked);
+    assert_eq!(
+        drops.get(),
+        3,
+        "the futures' counters and the detached output's"
+    );
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(output)));
+    assert!(caught.is_err(), "the joined output is the caller's to drop");
+    assert_eq!(drops.get(), 4);
+    drop(rt);
+    assert_eq!(drops.get(), 4);
+}
