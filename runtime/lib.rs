@@ -195,6 +195,8 @@ mod loom;
 pub mod net;
 mod observe;
 mod park;
+#[cfg(all(target_os = "linux", not(any(loom, miri))))]
+mod park_futex;
 mod park_thread;
 #[cfg(not(loom))]
 pub mod per_core;

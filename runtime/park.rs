@@ -38,8 +38,7 @@
 use std::io;
 use std::time::Duration;
 
-use crate::loom::sync::atomic::{AtomicU8, Ordering};
-use crate::loom::sync::{Arc, Condvar, Mutex};
+use crate::loom::sync::Arc;
 #[cfg(not(loom))]
 use crate::reactor::{IoHandle, Reactor};
 
@@ -165,95 +164,59 @@ impl Unparker {
     }
 }
 
-/// No wake pending, nobody waiting.
-const EMPTY: u8 = 0;
-/// The loop is waiting on the condvar (or about to, holding the mutex).
-const PARKED: u8 = 1;
-/// A wake came; the next `park` returns at once.
-const NOTIFIED: u8 = 2;
+#[cfg(all(target_os = "linux", not(any(loom, miri))))]
+pub(crate) use crate::park_futex::Parker;
+#[cfg(not(all(target_os = "linux", not(any(loom, miri)))))]
+pub(crate) use condvar::Parker;
 
-/// A one-thread parker: a state word, a mutex and a condition variable.
-///
-/// ```text
-///  park                                   unpark
-///   NOTIFIED → EMPTY? return (no syscall)  swap(NOTIFIED):
-///   lock; EMPTY → PARKED                     EMPTY / NOTIFIED: done (no syscall)
-///   wait until NOTIFIED → EMPTY              PARKED: lock, unlock, notify_one
-/// ```
-///
-/// The state says whether anybody sleeps, so a wake for a loop that has
-/// not gone to sleep yet is one atomic swap. The mutex is taken by
-/// `unpark` only to order the notify after the parker's wait has begun
-/// (the parker holds it from `EMPTY → PARKED` until the wait releases it).
-pub(crate) struct Parker {
-    state: AtomicU8,
-    lock: Mutex<()>,
-    condvar: Condvar,
-}
+/// The portable parker (a mutex and a condition variable), and the one loom
+/// models and Miri run: same states and handshake as `park_futex.rs`.
+#[cfg_attr(all(target_os = "linux", not(any(loom, miri))), allow(dead_code))]
+mod condvar {
+    use std::time::Duration;
 
-impl Parker {
-    pub(crate) fn new() -> Parker {
-        Parker {
-            state: AtomicU8::new(EMPTY),
-            lock: Mutex::new(()),
-            condvar: Condvar::new(),
-        }
+    use crate::loom::sync::atomic::{AtomicU8, Ordering};
+    use crate::loom::sync::{Condvar, Mutex};
+
+    /// No wake pending, nobody waiting.
+    const EMPTY: u8 = 0;
+    /// The loop is waiting on the condvar (or about to, holding the mutex).
+    const PARKED: u8 = 1;
+    /// A wake came; the next `park` returns at once.
+    const NOTIFIED: u8 = 2;
+
+    /// A one-thread parker: a state word, a mutex and a condition variable.
+    ///
+    /// ```text
+    ///  park                                   unpark
+    ///   NOTIFIED → EMPTY? return (no syscall)  swap(NOTIFIED):
+    ///   lock; EMPTY → PARKED                     EMPTY / NOTIFIED: done (no syscall)
+    ///   wait until NOTIFIED → EMPTY              PARKED: lock, unlock, notify_one
+    /// ```
+    ///
+    /// The state says whether anybody sleeps, so a wake for a loop that has
+    /// not gone to sleep yet is one atomic swap. The mutex is taken by
+    /// `unpark` only to order the notify after the parker's wait has begun
+    /// (the parker holds it from `EMPTY → PARKED` until the wait releases it).
+    pub(crate) struct Parker {
+        state: AtomicU8,
+        lock: Mutex<()>,
+        condvar: Condvar,
     }
 
-    /// Sleeps until `unpark` (at once if one came since the last park) or
-    /// until `timeout` passes.
-    pub(crate) fn park(&self, timeout: Option<Duration>) {
-        // A wake already came: consume it.
-        if self
-            .state
-            .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-        {
-            return;
-        }
-        let mut guard = self.lock.lock();
-        if let Err(state) =
-            self.state
-                .compare_exchange(EMPTY, PARKED, Ordering::SeqCst, Ordering::SeqCst)
-        {
-            // Only `unpark` changes the state meanwhile, to NOTIFIED.
-            debug_assert_eq!(state, NOTIFIED);
-            self.state.swap(EMPTY, Ordering::SeqCst);
-            return;
-        }
-        #[cfg(not(loom))]
-        let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
-        loop {
-            #[cfg(not(loom))]
-            {
-                // The mutex guards no data, so a poisoned lock is harmless.
-                guard = match deadline {
-                    None => self
-                        .condvar
-                        .wait(guard)
-                        .unwrap_or_else(|poisoned| poisoned.into_inner()),
-                    Some(deadline) => {
-                        let left = deadline.saturating_duration_since(std::time::Instant::now());
-                        if left.is_zero() {
-                            break;
-                        }
-                        let waited = self.condvar.wait_timeout(guard, left);
-                        waited.unwrap_or_else(|poisoned| poisoned.into_inner()).0
-                    }
-                };
+    impl Parker {
+        pub(crate) fn new() -> Parker {
+            Parker {
+                state: AtomicU8::new(EMPTY),
+                lock: Mutex::new(()),
+                condvar: Condvar::new(),
             }
-            #[cfg(loom)]
-            {
-                if timeout.is_some() {
-                    // Loom has no clock: a timed park is a yield, so timers
-                    // are re-checked but models never wait on real time.
-                    drop(guard);
-                    loom::thread::yield_now();
-                    guard = self.lock.lock();
-                    break;
-                }
-                guard = self.condvar.wait(guard).unwrap();
-            }
+        }
+
+        /// Sleeps until `unpark` (at once if one came since the last park) or
+        /// until `timeout` passes.
+        pub(crate) fn park(&self, timeout: Option<Duration>) {
+            // A wake already came: consume it.
             if self
                 .state
                 .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
@@ -261,22 +224,74 @@ impl Parker {
             {
                 return;
             }
-            // A spurious wake-up: wait again.
+            let mut guard = self.lock.lock();
+            if let Err(state) =
+                self.state
+                    .compare_exchange(EMPTY, PARKED, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                // Only `unpark` changes the state meanwhile, to NOTIFIED.
+                debug_assert_eq!(state, NOTIFIED);
+                self.state.swap(EMPTY, Ordering::SeqCst);
+                return;
+            }
+            #[cfg(not(loom))]
+            let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
+            loop {
+                #[cfg(not(loom))]
+                {
+                    // The mutex guards no data, so a poisoned lock is harmless.
+                    guard = match deadline {
+                        None => self
+                            .condvar
+                            .wait(guard)
+                            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+                        Some(deadline) => {
+                            let left =
+                                deadline.saturating_duration_since(std::time::Instant::now());
+                            if left.is_zero() {
+                                break;
+                            }
+                            let waited = self.condvar.wait_timeout(guard, left);
+                            waited.unwrap_or_else(|poisoned| poisoned.into_inner()).0
+                        }
+                    };
+                }
+                #[cfg(loom)]
+                {
+                    if timeout.is_some() {
+                        // Loom has no clock: a timed park is a yield, so timers
+                        // are re-checked but models never wait on real time.
+                        drop(guard);
+                        loom::thread::yield_now();
+                        guard = self.lock.lock();
+                        break;
+                    }
+                    guard = self.condvar.wait(guard).unwrap();
+                }
+                if self
+                    .state
+                    .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok()
+                {
+                    return;
+                }
+                // A spurious wake-up: wait again.
+            }
+            // Timed out. A wake may land right now; consume it either way, the
+            // loop looks at its queues next.
+            self.state.swap(EMPTY, Ordering::SeqCst);
+            drop(guard);
         }
-        // Timed out. A wake may land right now; consume it either way, the
-        // loop looks at its queues next.
-        self.state.swap(EMPTY, Ordering::SeqCst);
-        drop(guard);
-    }
 
-    /// Wakes the parked thread, or makes its next `park` return at once.
-    pub(crate) fn unpark(&self) {
-        if self.state.swap(NOTIFIED, Ordering::SeqCst) != PARKED {
-            return;
+        /// Wakes the parked thread, or makes its next `park` return at once.
+        pub(crate) fn unpark(&self) {
+            if self.state.swap(NOTIFIED, Ordering::SeqCst) != PARKED {
+                return;
+            }
+            // The parker holds the lock from its `PARKED` store until its wait
+            // has begun: taking it here makes the notify land inside the wait.
+            drop(self.lock.lock());
+            self.condvar.notify_one();
         }
-        // The parker holds the lock from its `PARKED` store until its wait
-        // has begun: taking it here makes the notify land inside the wait.
-        drop(self.lock.lock());
-        self.condvar.notify_one();
     }
 }
