@@ -7,7 +7,8 @@
 //!   loop sleeps until a socket is ready, the timeout passes, or another
 //!   thread calls [`Unparker::unpark`], which writes to a [`mio::Waker`]
 //!   (an eventfd) registered in the same poll;
-//! * **a [`Parker`]** (a condition variable, a futex on Linux) when no
+//! * **a [`Parker`]** (a futex word on Linux, `park_futex.rs`; a mutex and
+//!   a condition variable elsewhere and under loom and Miri) when no
 //!   source is registered: then nothing but a timer or another thread can
 //!   wake the loop, and a futex wait and wake are cheaper than an eventfd
 //!   write plus an `epoll_wait`. A wake that arrives before the loop has
