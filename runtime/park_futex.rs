@@ -13,7 +13,7 @@
 //! ```
 //!
 //! Why not the mutex and condition variable of `park.rs`'s portable
-//! [`Parker`](crate::park::Parker): there the waking thread takes the
+//! parker (`park::condvar`): there the waking thread takes the
 //! mutex the loop holds while it goes to sleep, so a wake that lands in that
 //! window puts the *waker* to sleep too, and the loop is woken later
 //! through the condvar. With one word, a wake that lands before the loop
@@ -74,13 +74,8 @@ impl Parker {
     /// Sleeps until `unpark` (at once if one came since the last park) or
     /// until `timeout` passes.
     pub(crate) fn park(&self, timeout: Option<Duration>) {
-        // A wake already came: consume it. Acquire: what the waker did
-        // before its `unpark` is visible to the loop from here on.
-        if self
-            .state
-            .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Acquire)
-            .is_ok()
-        {
+        // A wake already came: consume it.
+        if self.take_notified() {
             return;
         }
         if self
@@ -101,18 +96,13 @@ impl Parker {
         if self.quick.load(Ordering::Relaxed) {
             for _ in 0..SPIN {
                 std::hint::spin_loop();
-                if self.state.load(Ordering::Relaxed) != PARKED
-                    && self
-                        .state
-                        .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Acquire)
-                        .is_ok()
-                {
+                if self.state.load(Ordering::Relaxed) != PARKED && self.take_notified() {
                     return;
                 }
             }
         }
         let slept = Instant::now();
-        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        let deadline = timeout.and_then(|t| slept.checked_add(t));
         loop {
             let left = match deadline {
                 None => None,
@@ -132,11 +122,7 @@ impl Parker {
             // (EAGAIN: the word changed; EINTR; ETIMEDOUT) all mean "look
             // at the word again".
             let _ = futex::wait(&self.state, futex::Flags::PRIVATE, PARKED, left.as_ref());
-            if self
-                .state
-                .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Acquire)
-                .is_ok()
-            {
+            if self.take_notified() {
                 self.quick.store(slept.elapsed() < QUICK, Ordering::Relaxed);
                 return;
             }
@@ -146,6 +132,14 @@ impl Parker {
         // loop looks at its queues next.
         self.state.swap(EMPTY, Ordering::Acquire);
         self.quick.store(false, Ordering::Relaxed);
+    }
+
+    /// Consumes a wake that came (`NOTIFIED` → `EMPTY`). Acquire: what the
+    /// waker did before its `unpark` is visible to the loop from here on.
+    fn take_notified(&self) -> bool {
+        self.state
+            .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Acquire)
+            .is_ok()
     }
 
     /// Wakes the parked thread, or makes its next `park` return at once.
