@@ -273,6 +273,36 @@ fn fan_out(addr: SocketAddr, n: usize) {
     }
 }
 
+/// The sizes `conns_scale` runs under an `RLIMIT_NOFILE` of `limit`: each
+/// of [`CONN_SIZES`] that fits (with 64 descriptors of room for the
+/// listener, the poll, the eventfd, stdio and the runtime's own), and, in
+/// place of those that do not, the most whole thousands the limit allows
+/// (with 1,024 of room), so the table still shows how the cost per
+/// connection grows beyond the smallest size.
+fn conn_sizes(limit: u64) -> Vec<(usize, String)> {
+    let mut sizes: Vec<(usize, String)> = Vec::new();
+    let mut skipped = false;
+    for (n, label) in CONN_SIZES {
+        if n as u64 + 64 <= limit {
+            sizes.push((n, label.to_string()));
+        } else {
+            eprintln!(
+                "conns_scale: {label} connections need more than RLIMIT_NOFILE {limit}: skipped"
+            );
+            skipped = true;
+        }
+    }
+    let most = (limit.saturating_sub(1024) / 1000 * 1000) as usize;
+    let largest = sizes.last().map_or(0, |&(n, _)| n);
+    if skipped && most > largest {
+        sizes.push((
+            most,
+            format!("{}k (the most RLIMIT_NOFILE allows)", most / 1000),
+        ));
+    }
+    sizes
+}
+
 pub fn conns_scale<R: NetRt>() -> Vec<Row> {
     let largest = CONN_SIZES.iter().map(|&(n, _)| n).max().unwrap_or(0);
     let limit = raise_nofile(largest as u64 + 1024);
@@ -281,14 +311,7 @@ pub fn conns_scale<R: NetRt>() -> Vec<Row> {
         value: limit as f64,
         unit: "fds",
     }];
-    for (n, label) in CONN_SIZES {
-        // The listener, the poll, the eventfd, stdio and the runtime's own.
-        if n as u64 + 64 > limit {
-            eprintln!(
-                "conns_scale: {label} connections need more than RLIMIT_NOFILE {limit}: skipped"
-            );
-            continue;
-        }
+    for (n, label) in conn_sizes(limit) {
         let per = R::block_on(async move {
             let (listener, addr) = R::bind().await.expect("bind");
             let mut client = Command::new(std::env::current_exe().expect("own path"))
