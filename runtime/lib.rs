@@ -195,7 +195,7 @@ mod loom;
 pub mod net;
 mod observe;
 mod park;
-#[cfg(all(target_os = "linux", not(any(loom, miri))))]
+#[cfg(all(target_os = "linux", not(miri)))]
 mod park_futex;
 mod park_thread;
 #[cfg(not(loom))]
