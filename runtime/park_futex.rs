@@ -77,7 +77,7 @@ impl Parker {
         Parker {
             state: AtomicU32::new(EMPTY),
             quick: AtomicBool::new(false),
-            futex: Futex::default(),
+            futex: Futex::new(),
         }
     }
 
@@ -166,11 +166,14 @@ impl Parker {
 
 /// The two futex calls on the parker's word.
 #[cfg(not(loom))]
-#[derive(Default)]
 struct Futex;
 
 #[cfg(not(loom))]
 impl Futex {
+    fn new() -> Futex {
+        Futex
+    }
+
     /// Sleeps while `word` holds `expected` (checked by the kernel, atomically
     /// with going to sleep), until a `wake` or `timeout`. Its errors (EAGAIN:
     /// the word changed; EINTR; ETIMEDOUT) all mean "look at the word
@@ -200,7 +203,6 @@ const FLAGS: rustix::thread::futex::Flags = rustix::thread::futex::Flags::PRIVAT
 /// already waiting. Timeouts are not modelled (a timed park never gets
 /// here under loom).
 #[cfg(loom)]
-#[derive(Default)]
 struct Futex {
     lock: crate::loom::sync::Mutex<()>,
     sleepers: crate::loom::sync::Condvar,
@@ -208,6 +210,13 @@ struct Futex {
 
 #[cfg(loom)]
 impl Futex {
+    fn new() -> Futex {
+        Futex {
+            lock: crate::loom::sync::Mutex::new(()),
+            sleepers: crate::loom::sync::Condvar::new(),
+        }
+    }
+
     fn wait(&self, word: &AtomicU32, expected: u32, _timeout: Option<Duration>) {
         let guard = self.lock.lock();
         if word.load(Ordering::SeqCst) == expected {
