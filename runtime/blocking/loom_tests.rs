@@ -83,13 +83,7 @@ fn a_job_spawned_while_the_worker_is_searching_runs() {
     // `searching` (a spawn claims a worker that has left: the job is never
     // run), and a worker whose linger saw nothing retiring without looking
     // at the queue.
-    loom::model(|| {
-        let rt = runtime(false);
-        let handle = rt.handle();
-        assert_eq!(handle.spawn_blocking(|| 1).join_blocking().unwrap(), 1);
-        assert_eq!(handle.spawn_blocking(|| 2).join_blocking().unwrap(), 2);
-        drop(rt);
-    });
+    two_jobs_in_a_row_from_a_plain_thread(false);
 }
 
 #[test]
@@ -124,8 +118,14 @@ fn a_job_sent_to_an_idle_worker_wakes_it_and_shutdown_wakes_it_to_exit() {
     // calling `notify_one` (before this model, the idle path was dead code
     // under loom: every worker retired at once, so no model could see it),
     // and shutdown not calling `notify_all`.
-    loom::model(|| {
-        let rt = runtime(true);
+    two_jobs_in_a_row_from_a_plain_thread(true);
+}
+
+/// Two jobs, each awaited with `join_blocking` before the next is sent,
+/// then the runtime dropped; `idle` picks the worker's path (`runtime`).
+fn two_jobs_in_a_row_from_a_plain_thread(idle: bool) {
+    loom::model(move || {
+        let rt = runtime(idle);
         let handle = rt.handle();
         assert_eq!(handle.spawn_blocking(|| 1).join_blocking().unwrap(), 1);
         assert_eq!(handle.spawn_blocking(|| 2).join_blocking().unwrap(), 2);
