@@ -131,15 +131,18 @@
 //! runs its model. Under loom:
 //!
 //! * there are no sockets: the `mio` reactor is not built;
-//! * there is no clock: a park with a timeout is a yield, idle pool threads
-//!   exit at once instead of keeping alive, and shutdown waits for running
+//! * there is no clock: a park with a timeout is a yield; an idle pool
+//!   thread exits at once with `Builder::thread_keep_alive(Duration::ZERO)`
+//!   and with any other keep-alive waits until a job or shutdown comes
+//!   (so a model picks which path it explores); shutdown waits for running
 //!   jobs without a bound. Keep timers out of models;
 //! * threads count toward loom's limit (4 besides the main one): give the
 //!   runtime `Builder::max_blocking_threads(1)` in a model.
 //!
 //! coop's own models live beside what they model (`task/loom_tests.rs`,
-//! `task/join_peek.rs`, `executor/shared.rs`, `executor/loom_tests.rs`,
-//! `blocking/loom_tests.rs`, `handle.rs`, `sync/loom_tests.rs`):
+//! `task/join_peek.rs`, `task/join_set/loom_tests.rs`, `executor/shared.rs`,
+//! `executor/loom_tests.rs`, `blocking/loom_tests.rs`, `handle.rs`,
+//! `park.rs` and `park_futex.rs`, `sync/loom_tests.rs`):
 //! `RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 cargo test --release --lib`.
 //!
 //! ## Seeing the loop
@@ -195,7 +198,7 @@ mod loom;
 pub mod net;
 mod observe;
 mod park;
-#[cfg(all(target_os = "linux", not(any(loom, miri))))]
+#[cfg(all(target_os = "linux", not(miri)))]
 mod park_futex;
 mod park_thread;
 #[cfg(not(loom))]

@@ -19,6 +19,7 @@
 
 #[cfg(not(loom))]
 mod imp {
+    pub(crate) use std::hint;
     pub(crate) use std::sync::atomic;
     pub(crate) use std::sync::RwLock as RawRwLock;
     pub(crate) use std::sync::{Arc, Condvar, MutexGuard, RwLockReadGuard, RwLockWriteGuard};
@@ -30,6 +31,7 @@ mod imp {
 
 #[cfg(loom)]
 mod imp {
+    pub(crate) use loom::hint;
     pub(crate) use loom::sync::atomic;
     pub(crate) use loom::sync::RwLock as RawRwLock;
     pub(crate) use loom::sync::{Arc, Condvar, MutexGuard, RwLockReadGuard, RwLockWriteGuard};
@@ -101,6 +103,13 @@ pub(crate) mod sync {
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
         }
     }
+}
+
+/// `spin_loop`: under loom a yield, so a model can spin on a word another
+/// model thread is about to change.
+#[allow(unused_imports)]
+pub(crate) mod hint {
+    pub(crate) use super::imp::hint::spin_loop;
 }
 
 /// Threads, so that loom can run them as model threads.

@@ -296,3 +296,57 @@ mod condvar {
         }
     }
 }
+
+/// The parker's handshake, checked for both parkers (`condvar` here, the
+/// futex one in `park_futex.rs`, whose futex calls loom runs as a
+/// stand-in with the kernel's contract).
+#[cfg(all(test, loom))]
+pub(crate) mod loom_tests {
+    use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+    use crate::loom::sync::Arc;
+    use crate::loom::thread;
+
+    /// Another thread writes a round number (`Relaxed`: only the parker's
+    /// own ordering carries it) and unparks, twice; the parking thread
+    /// parks until it reads round 2. A lost wake leaves it parked forever,
+    /// which loom reports as a deadlock; a wake consumed without the
+    /// waker's writes becoming visible makes it park once too often, the
+    /// same. Checked against (each fails the model): `unpark` reading the
+    /// state with a load and then storing NOTIFIED instead of one swap;
+    /// `park` storing PARKED instead of its compare-exchange from EMPTY
+    /// (both lose a wake that lands between the two steps); `unpark` not
+    /// waking a sleeper; and, for the futex parker, `take_notified` and
+    /// `unpark` with `Relaxed` instead of Acquire / Release.
+    pub(crate) fn wakes_from_another_thread_are_never_lost<P: Send + Sync + 'static>(
+        new: fn() -> P,
+        park: fn(&P),
+        unpark: fn(&P),
+    ) {
+        loom::model(move || {
+            let parker = Arc::new(new());
+            let round = Arc::new(AtomicUsize::new(0));
+            let waker = {
+                let (parker, round) = (parker.clone(), round.clone());
+                thread::spawn(move || {
+                    for r in 1..=2 {
+                        round.store(r, Ordering::Relaxed);
+                        unpark(&parker);
+                    }
+                })
+            };
+            while round.load(Ordering::Relaxed) < 2 {
+                park(&parker);
+            }
+            waker.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn condvar_parker_wakes_from_another_thread_are_never_lost() {
+        wakes_from_another_thread_are_never_lost(
+            super::condvar::Parker::new,
+            |p| p.park(None),
+            super::condvar::Parker::unpark,
+        );
+    }
+}

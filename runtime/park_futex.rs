@@ -33,14 +33,18 @@
 //! slower).
 //!
 //! The futex word is only an address the kernel compares and sleeps on;
-//! no memory is shared with it beyond the atomic. Under loom and Miri the
-//! condvar parker is used (same states, same handshake), which is what the
-//! loom models of the park protocol check.
+//! no memory is shared with it beyond the atomic. The runtime's loom
+//! models and Miri run the condvar parker (same states, same handshake);
+//! this parker has its own loom model (`park.rs`'s, run against both):
+//! under loom the two futex calls are a stand-in with the kernel's
+//! contract ([`Futex`]), the spin is one look, and a timed park times out
+//! at once.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+#![cfg_attr(loom, allow(dead_code))]
+
 use std::time::{Duration, Instant};
 
-use rustix::thread::futex;
+use crate::loom::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// No wake pending, nobody waiting.
 const EMPTY: u32 = 0;
@@ -50,7 +54,11 @@ const PARKED: u32 = 1;
 const NOTIFIED: u32 = 2;
 
 /// Pauses a parking loop spends watching the word before it sleeps.
+#[cfg(not(loom))]
 const SPIN: u32 = 200;
+/// Under loom one look: a wake landing during the spin or not.
+#[cfg(loom)]
+const SPIN: u32 = 1;
 
 /// A sleep this short means wakes come fast: the next park spins first.
 const QUICK: Duration = Duration::from_micros(50);
@@ -61,6 +69,7 @@ pub(crate) struct Parker {
     /// The last sleep ended by a wake within [`QUICK`]: spin before the
     /// next one. Only the parking (loop) thread reads or writes it.
     quick: AtomicBool,
+    futex: Futex,
 }
 
 impl Parker {
@@ -68,6 +77,7 @@ impl Parker {
         Parker {
             state: AtomicU32::new(EMPTY),
             quick: AtomicBool::new(false),
+            futex: Futex::new(),
         }
     }
 
@@ -93,16 +103,23 @@ impl Parker {
         // have been coming that fast (the last park was short). A loop
         // whose wakes come seldom goes straight to the kernel: spinning
         // there bought nothing and, on this VM, made the later wake slower.
-        if self.quick.load(Ordering::Relaxed) {
+        // Under loom always: the clock that sets `quick` would make the
+        // model's runs differ.
+        if cfg!(loom) || self.quick.load(Ordering::Relaxed) {
             for _ in 0..SPIN {
-                std::hint::spin_loop();
+                crate::loom::hint::spin_loop();
                 if self.state.load(Ordering::Relaxed) != PARKED && self.take_notified() {
                     return;
                 }
             }
         }
         let slept = Instant::now();
-        let deadline = timeout.and_then(|t| slept.checked_add(t));
+        let deadline = match timeout {
+            // Loom has no clock: a timed park times out at once (after its
+            // spin), so models re-check timers but never wait on real time.
+            Some(_) if cfg!(loom) => Some(slept),
+            _ => timeout.and_then(|t| slept.checked_add(t)),
+        };
         loop {
             let left = match deadline {
                 None => None,
@@ -111,17 +128,12 @@ impl Parker {
                     if left.is_zero() {
                         break;
                     }
-                    Some(rustix::time::Timespec {
-                        tv_sec: left.as_secs() as _,
-                        tv_nsec: left.subsec_nanos() as _,
-                    })
+                    Some(left)
                 }
             };
             // Sleeps only while the word still says PARKED: a wake that
-            // came since (NOTIFIED) makes it return at once. Its errors
-            // (EAGAIN: the word changed; EINTR; ETIMEDOUT) all mean "look
-            // at the word again".
-            let _ = futex::wait(&self.state, futex::Flags::PRIVATE, PARKED, left.as_ref());
+            // came since (NOTIFIED) makes it return at once.
+            self.futex.wait(&self.state, PARKED, left);
             if self.take_notified() {
                 self.quick.store(slept.elapsed() < QUICK, Ordering::Relaxed);
                 return;
@@ -147,12 +159,94 @@ impl Parker {
         // Release: the waker's writes (the task it queued) happen before
         // the loop's Acquire of NOTIFIED.
         if self.state.swap(NOTIFIED, Ordering::Release) == PARKED {
-            let _ = futex::wake(&self.state, futex::Flags::PRIVATE, 1);
+            self.futex.wake(&self.state);
         }
     }
 }
 
-#[cfg(test)]
+/// The two futex calls on the parker's word.
+#[cfg(not(loom))]
+struct Futex;
+
+#[cfg(not(loom))]
+impl Futex {
+    fn new() -> Futex {
+        Futex
+    }
+
+    /// Sleeps while `word` holds `expected` (checked by the kernel, atomically
+    /// with going to sleep), until a `wake` or `timeout`. Its errors (EAGAIN:
+    /// the word changed; EINTR; ETIMEDOUT) all mean "look at the word
+    /// again", so there is nothing to report.
+    #[inline(always)]
+    fn wait(&self, word: &AtomicU32, expected: u32, timeout: Option<Duration>) {
+        let timeout = timeout.map(|left| rustix::time::Timespec {
+            tv_sec: left.as_secs() as _,
+            tv_nsec: left.subsec_nanos() as _,
+        });
+        let _ = rustix::thread::futex::wait(word, FLAGS, expected, timeout.as_ref());
+    }
+
+    /// Wakes one thread sleeping in `wait` on `word`.
+    #[inline(always)]
+    fn wake(&self, word: &AtomicU32) {
+        let _ = rustix::thread::futex::wake(word, FLAGS, 1);
+    }
+}
+
+#[cfg(not(loom))]
+const FLAGS: rustix::thread::futex::Flags = rustix::thread::futex::Flags::PRIVATE;
+
+/// Under loom, a stand-in with the kernel's contract: the word is compared
+/// under a lock that `wake` takes too, so a waker that changed the word
+/// either is seen by the compare (no sleep) or notifies a sleeper that is
+/// already waiting. Timeouts are not modelled (a timed park never gets
+/// here under loom).
+#[cfg(loom)]
+struct Futex {
+    lock: crate::loom::sync::Mutex<()>,
+    sleepers: crate::loom::sync::Condvar,
+}
+
+#[cfg(loom)]
+impl Futex {
+    fn new() -> Futex {
+        Futex {
+            lock: crate::loom::sync::Mutex::new(()),
+            sleepers: crate::loom::sync::Condvar::new(),
+        }
+    }
+
+    fn wait(&self, word: &AtomicU32, expected: u32, _timeout: Option<Duration>) {
+        let guard = self.lock.lock();
+        if word.load(Ordering::SeqCst) == expected {
+            drop(self.sleepers.wait(guard).unwrap());
+        }
+    }
+
+    fn wake(&self, _word: &AtomicU32) {
+        drop(self.lock.lock());
+        self.sleepers.notify_one();
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::Parker;
+
+    /// The futex parker against `park.rs`'s model (see there for what it
+    /// checks and the mutations it was checked against).
+    #[test]
+    fn futex_parker_wakes_from_another_thread_are_never_lost() {
+        crate::park::loom_tests::wakes_from_another_thread_are_never_lost(
+            Parker::new,
+            |p| p.park(None),
+            Parker::unpark,
+        );
+    }
+}
+
+#[cfg(all(test, not(loom)))]
 mod tests {
     use std::sync::Arc;
     use std::time::{Duration, Instant};

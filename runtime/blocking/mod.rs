@@ -65,8 +65,9 @@
 //!   that are left to finish on their own; their results still reach their
 //!   `JoinHandle`s.
 //!
-//! Under `--cfg loom` there is no clock: an idle thread exits at once instead
-//! of waiting for the keep-alive, and shutdown waits without a bound.
+//! Under `--cfg loom` there is no clock: with a zero keep-alive an idle
+//! thread exits at once, with any other it waits until notified or shut
+//! down (so models explore both); shutdown waits without a bound.
 
 mod linger;
 mod name;

@@ -329,11 +329,24 @@ impl Inner {
         (state, keep)
     }
 
-    /// Under loom there is no clock to time a keep-alive with: an idle
-    /// worker exits at once.
+    /// Under loom there is no clock to time a keep-alive with. A zero
+    /// keep-alive exits at once (the timeout has passed before the wait
+    /// began); any other waits as if the keep-alive outlasted the model:
+    /// until a spawn notifies it or shutdown does. Models pick the path
+    /// with `Builder::thread_keep_alive`, so both the retiring worker and
+    /// the idle one that a spawn must notify are explored.
     #[cfg(loom)]
-    fn wait_for_work<'a>(&self, state: MutexGuard<'a, State>) -> (MutexGuard<'a, State>, bool) {
-        (state, false)
+    fn wait_for_work<'a>(&self, mut state: MutexGuard<'a, State>) -> (MutexGuard<'a, State>, bool) {
+        if self.config.keep_alive.is_zero() {
+            return (state, false);
+        }
+        state.idle += 1;
+        let mut state = self.work.wait(state).unwrap();
+        state.idle -= 1;
+        if state.notified > 0 {
+            state.notified -= 1;
+        }
+        (state, true)
     }
 }
 

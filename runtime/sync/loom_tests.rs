@@ -236,3 +236,61 @@ fn sender_closed_sees_a_receiver_dropped_on_another_thread() {
         dropper.join().unwrap();
     });
 }
+
+#[test]
+fn notify_waiters_reaches_a_notified_made_before_it_and_polled_after() {
+    // The check-then-wait pattern `watch::changed` and the `closed()`s are
+    // built on: make the `Notified`, check a flag, await. A `notify_waiters`
+    // after the check but before the first poll queues nobody; the future
+    // must still complete, from the count it was made with. Checked
+    // against: `Notified` ignoring that count on its first poll, and
+    // `notify_waiters` raising the count after it unlocks (both leave the
+    // waiter blocked forever).
+    loom::model(|| {
+        let notify = Arc::new(Notify::new());
+        let flag = Arc::new(AtomicBool::new(false));
+        let other = {
+            let (notify, flag) = (notify.clone(), flag.clone());
+            thread::spawn(move || {
+                flag.store(true, Ordering::SeqCst);
+                notify.notify_waiters();
+            })
+        };
+        block_on(async {
+            loop {
+                let notified = notify.notified();
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                notified.await;
+            }
+        });
+        other.join().unwrap();
+    });
+}
+
+#[test]
+fn a_oneshot_sender_in_closed_wakes_when_the_receiver_drops_elsewhere() {
+    // Checked against: the receiver's drop not waking the sender's waker.
+    loom::model(|| {
+        let (mut tx, rx) = oneshot::channel::<u8>();
+        let dropper = thread::spawn(move || drop(rx));
+        block_on(tx.closed());
+        assert!(tx.is_closed());
+        dropper.join().unwrap();
+    });
+}
+
+#[test]
+fn a_semaphore_closed_on_another_thread_fails_its_waiter() {
+    // Checked against: `close` popping the waiters without waking them.
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let closer = {
+            let sem = sem.clone();
+            thread::spawn(move || sem.close())
+        };
+        assert!(block_on(sem.acquire()).is_err(), "a permit from nowhere");
+        closer.join().unwrap();
+    });
+}
