@@ -177,11 +177,21 @@ fn a_waker_on_another_thread(wake: bool, late_drop: bool) {
             done.wait().await;
         });
         let other = thread.lock().take().expect("the task ran");
-        other.join().unwrap();
-        assert_eq!(drops.load(Ordering::SeqCst), 1);
-        drop(rt);
-        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        joined_and_dropped_once(other, &drops, rt);
     });
+}
+
+/// Joins the task's other thread, then checks that the task's future was
+/// dropped exactly once, before the runtime goes and after.
+fn joined_and_dropped_once(
+    other: crate::loom::thread::JoinHandle<()>,
+    drops: &AtomicUsize,
+    rt: Runtime,
+) {
+    other.join().unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    drop(rt);
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
 }
 
 #[test]
@@ -283,10 +293,7 @@ fn a_pooled_waker_dropped_on_another_thread_racing_completion_frees_once() {
             done.wait().await;
         });
         let other = thread.lock().take().expect("the task ran twice");
-        other.join().unwrap();
-        assert_eq!(drops.load(Ordering::SeqCst), 1);
-        drop(rt);
-        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        joined_and_dropped_once(other, &drops, rt);
     });
 }
 

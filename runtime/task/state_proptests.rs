@@ -172,6 +172,22 @@ impl Model {
     }
 }
 
+/// The loop gives up a reference on its thread (the model has already
+/// taken it off its actor): into the pool if it is open and has room, else
+/// off the count. Returns whether that freed the task.
+fn pool_or_release(state: &State, pool: &RefPool, m: &mut Model) -> Result<bool, TestCaseError> {
+    // SAFETY: the loop's thread (see `run`'s start).
+    let put = unsafe { pool.put() };
+    prop_assert_eq!(put, m.owned && m.pooled < CAP as usize);
+    if put {
+        m.pooled += 1;
+        return Ok(false);
+    }
+    let last = state.ref_dec();
+    prop_assert_eq!(last, m.refs() == 0);
+    Ok(last)
+}
+
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let state = State::new();
     let pool = RefPool::new();
@@ -203,16 +219,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             Op::DropWakerOnLoop if m.wakers > 0 => {
                 m.wakers -= 1;
-                // SAFETY: the loop's thread (see `run`'s start).
-                let put = unsafe { pool.put() };
-                prop_assert_eq!(put, m.owned && m.pooled < CAP as usize);
-                if put {
-                    m.pooled += 1;
-                } else {
-                    let last = state.ref_dec();
-                    prop_assert_eq!(last, m.refs() == 0);
-                    freed = last;
-                }
+                freed = pool_or_release(&state, &pool, &mut m)?;
             }
             Op::WakeByRef if m.wakers > 0 => {
                 let expected = m.wake();
@@ -280,16 +287,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 } else if keep {
                     prop_assert_eq!(got, Idle::Kept);
                     m.run = Loop::Away;
-                    // SAFETY: the loop's thread (see `run`'s start).
-                    let put = unsafe { pool.put() };
-                    prop_assert_eq!(put, m.pooled < CAP as usize);
-                    if put {
-                        m.pooled += 1;
-                    } else {
-                        let last = state.ref_dec();
-                        prop_assert_eq!(last, m.refs() == 0);
-                        freed = last;
-                    }
+                    freed = pool_or_release(&state, &pool, &mut m)?;
                 } else {
                     m.run = Loop::Away;
                     let last = m.refs() == 0;
