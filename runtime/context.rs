@@ -11,7 +11,7 @@
 //! that is about to wait asks it whether anything will ever wake it: see
 //! [`SocketWatch`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::rc::Rc;
 
@@ -21,6 +21,33 @@ use crate::Handle;
 
 crate::loom::thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+}
+
+crate::loom::thread_local! {
+    /// The address of the current runtime's shared half (null with none),
+    /// kept in step with `CURRENT` by every function here that changes it.
+    /// "Is this thread the loop of that task's runtime?" is then one
+    /// thread-local load and a compare ([`is_loop_of`]): no borrow of
+    /// `CURRENT`, and no destructor-registration check (a `Cell` of a
+    /// pointer needs no destructor). A waker's clone and drop ask it.
+    static LOOP: Cell<*const Shared> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Points `LOOP` at `core`'s shared half, or at nothing.
+fn set_loop(core: Option<&Rc<Core>>) {
+    let shared = core.map_or(std::ptr::null(), |core| &**core.shared() as *const Shared);
+    // A `Cell` with no destructor is never torn down: this cannot fail.
+    let _ = LOOP.try_with(|l| l.set(shared));
+}
+
+/// Whether this thread is running the loop of the runtime whose shared half
+/// is `shared`: its `Core` is current here. (The caller's `Arc` keeps
+/// `shared` alive, and `LOOP` points at a live one or is null, so equal
+/// addresses mean the same runtime.)
+#[inline(always)]
+pub(crate) fn is_loop_of(shared: &Arc<Shared>) -> bool {
+    LOOP.try_with(|l| std::ptr::eq(l.get(), &**shared))
+        .unwrap_or(false)
 }
 
 /// Makes `core` the current runtime until the guard drops.
@@ -33,6 +60,7 @@ pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
     let id = core.id();
     let busy = CURRENT.try_with(|current| match current.try_borrow_mut() {
         Ok(mut slot) if slot.is_none() => {
+            set_loop(Some(&core));
             *slot = Some(core);
             false
         }
@@ -91,6 +119,7 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         driven::remove(self.0);
         let core = CURRENT.with(|current| current.borrow_mut().take());
+        set_loop(None);
         // Dropped outside the borrow: dropping the last `Rc<Core>` may run
         // task destructors that look at CURRENT again.
         drop(core);
@@ -219,14 +248,24 @@ pub(crate) fn scoped<R>(core: Rc<Core>, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<Rc<Core>>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            let ours = CURRENT
-                .try_with(|current| std::mem::replace(&mut *current.borrow_mut(), self.0.take()));
+            let previous = self.0.take();
+            let ours = CURRENT.try_with(|current| {
+                set_loop(previous.as_ref());
+                std::mem::replace(&mut *current.borrow_mut(), previous)
+            });
+            if ours.is_err() {
+                // `CURRENT` is gone (the thread is exiting): nothing is.
+                set_loop(None);
+            }
             drop(ours);
         }
     }
+    let on = core.clone();
     let Ok(previous) = CURRENT.try_with(|current| current.borrow_mut().replace(core)) else {
         return f();
     };
+    set_loop(Some(&on));
+    drop(on);
     let _restore = Restore(previous);
     f()
 }

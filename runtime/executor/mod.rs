@@ -317,12 +317,17 @@ impl Core {
     fn bind(&self, owned: TaskRef, at: &'static Location<'static>, name: Option<&str>) -> bool {
         let id = owned.header().id;
         self.observe.binding(&owned, at, WakeSource::Spawn);
+        // SAFETY: a method of the loop's `Core` (which is `!Send`): this is
+        // the task's loop thread.
+        unsafe { owned.open_pool() };
         match self.owned.bind(owned) {
             Ok(()) => {
                 self.observe.bound(id, at, name, WakeSource::Spawn);
                 true
             }
             Err(refused) => {
+                // SAFETY: as above; nothing was pooled yet.
+                unsafe { refused.close_pool() };
                 cancel_refused(refused);
                 false
             }
@@ -471,6 +476,12 @@ impl Core {
     /// fewer per poll of ping_pong, 15 more per task of spawn_chain).
     #[inline(never)]
     fn finished(&self, id: TaskId, task: TaskRef) {
+        // The references its pool held go first (none, for a task that
+        // never went idle or dropped a waker on the loop): a task that
+        // finished pools nothing more.
+        // SAFETY: a method of the loop's `Core`: this is the task's loop
+        // thread, and the task is complete.
+        unsafe { task.close_pool() };
         // Dropped outside the list's borrow: the last reference may free
         // the task, which may run user destructors. The list's reference
         // and the queue's go in one atomic step.
@@ -615,6 +626,10 @@ impl Core {
             let tasks = self.owned.close();
             for task in &tasks {
                 task.shutdown();
+                // SAFETY: a method of the loop's `Core`: this is the task's
+                // loop thread; the task is complete now, and the list's
+                // reference (in `tasks`) outlives the pool's.
+                unsafe { task.close_pool() };
             }
             drop(tasks);
             self.observe.cleared();
@@ -695,6 +710,17 @@ pub(crate) fn is_own_bound_task(task: &TaskRef) -> bool {
             && !core.closing.get()
     })
     .unwrap_or(false)
+}
+
+/// Whether this thread runs the loop of the runtime whose shared half is
+/// `scheduler` (a task's header holds it): then, and only then, the task's
+/// loop-owned parts (its reference pool, `task/ref_pool.rs`) may be
+/// touched. The `Core` current on this thread is `!Send`, so it is this
+/// thread's; the task's `Arc` keeps `scheduler` alive, so no other runtime
+/// can have reused its address.
+#[inline(always)]
+pub(crate) fn is_own_loop(scheduler: &Arc<Shared>) -> bool {
+    context::is_loop_of(scheduler)
 }
 
 /// A freed task's counted reference to its runtime's shared half: kept by

@@ -120,19 +120,37 @@ impl TaskRef {
                 }
                 Ran::Complete(self)
             }
-            Poll::Pending => match header.state.transition_to_idle() {
-                Idle::Released { last } => {
-                    self.forget_released(last);
-                    Ran::Idle
+            Poll::Pending => {
+                // On the loop, the queue reference goes into the task's
+                // reference pool rather than off the count, for the next
+                // clone of its waker to take back (`ref_pool.rs`).
+                match header.state.transition_to_idle(bound) {
+                    Idle::Kept => {
+                        // SAFETY: `Kept` answers only `bound`, which says
+                        // this is the loop's thread.
+                        if unsafe { header.pool.put() } {
+                            // The pool owns the reference now.
+                            let _ = self.into_raw();
+                        } else {
+                            // Full: released after all (a task woken by
+                            // reference over and over; rare).
+                            drop(self);
+                        }
+                        Ran::Idle
+                    }
+                    Idle::Released { last } => {
+                        self.forget_released(last);
+                        Ran::Idle
+                    }
+                    Idle::Reschedule => Ran::Reschedule(self),
+                    Idle::Cancel => {
+                        // SAFETY: RUNNING is still held by this thread.
+                        unsafe { self.cancel() };
+                        self.complete();
+                        Ran::Complete(self)
+                    }
                 }
-                Idle::Reschedule => Ran::Reschedule(self),
-                Idle::Cancel => {
-                    // SAFETY: RUNNING is still held by this thread.
-                    unsafe { self.cancel() };
-                    self.complete();
-                    Ran::Complete(self)
-                }
-            },
+            }
         }
     }
 

@@ -177,11 +177,21 @@ fn a_waker_on_another_thread(wake: bool, late_drop: bool) {
             done.wait().await;
         });
         let other = thread.lock().take().expect("the task ran");
-        other.join().unwrap();
-        assert_eq!(drops.load(Ordering::SeqCst), 1);
-        drop(rt);
-        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        joined_and_dropped_once(other, &drops, rt);
     });
+}
+
+/// Joins the task's other thread, then checks that the task's future was
+/// dropped exactly once, before the runtime goes and after.
+fn joined_and_dropped_once(
+    other: crate::loom::thread::JoinHandle<()>,
+    drops: &AtomicUsize,
+    rt: Runtime,
+) {
+    other.join().unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    drop(rt);
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
 }
 
 #[test]
@@ -197,4 +207,128 @@ fn a_detached_task_whose_waker_is_dropped_elsewhere_completes_and_frees_safely()
 #[test]
 fn a_join_handle_dropped_on_the_loop_while_another_thread_wakes_the_task() {
     a_waker_on_another_thread(true, true);
+}
+
+// ---- the loop's reference pool (`ref_pool.rs`) ----------------------------
+//
+// Each model below makes a task whose waker is cloned on the loop from a
+// reference the pool holds (the queue reference its previous idle step
+// kept), then races that with another thread. Loom's `Arc` accounting of
+// the task header's scheduler reference checks the free: a task freed twice
+// drops it twice, a task never freed (a reference lost in a pool) leaks it,
+// and loom reports either. The pool's cell is loom's `UnsafeCell`, so a
+// touch from any thread but the loop's, racing the loop's own, is reported
+// too.
+
+/// The task waits on `local` (set by the loop), then on `remote` (set by
+/// another thread). Its second wait clones its waker from the pool while
+/// the other thread may already be waking it, and its idle step keeps the
+/// queue reference again: no wake may be lost between the two.
+#[test]
+fn a_remote_wake_racing_a_pooled_clone_and_idle_step_is_not_lost() {
+    loom::model(|| {
+        let rt = Runtime::new().unwrap();
+        let (local, remote) = (Arc::new(Signal::default()), Arc::new(Signal::default()));
+        let (l, r) = (local.clone(), remote.clone());
+        let task = rt.spawn(async move {
+            l.wait().await;
+            r.wait().await;
+            9
+        });
+        let waker = crate::loom::thread::spawn(move || remote.set());
+        let result = rt.block_on(async move {
+            // Let the task's first poll store its waker, then wake it here,
+            // on the loop.
+            crate::task::yield_now().await;
+            local.set();
+            task.await
+        });
+        assert_eq!(result.unwrap(), 9);
+        waker.join().unwrap();
+    });
+}
+
+/// A detached task's second poll clones its waker from the pool, hands the
+/// clone to another thread, which drops it, and completes: the loop closes
+/// the pool and releases the task's last loop references while the other
+/// thread releases the clone's. The task is freed exactly once, by
+/// whichever comes last.
+#[test]
+fn a_pooled_waker_dropped_on_another_thread_racing_completion_frees_once() {
+    loom::model(|| {
+        let rt = Runtime::new().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
+        let done = Arc::new(Signal::default());
+        let thread = Arc::new(Mutex::new(None));
+        let (s, d, t, guard) = (
+            slot.clone(),
+            done.clone(),
+            thread.clone(),
+            Counted(drops.clone()),
+        );
+        rt.block_on(async move {
+            drop(crate::spawn(async move {
+                let _guard = guard;
+                let mut polls = 0;
+                poll_fn(|cx| {
+                    polls += 1;
+                    if polls == 1 {
+                        // From the count: the pool is empty yet.
+                        *s.lock() = Some(cx.waker().clone());
+                        return Poll::Pending;
+                    }
+                    // From the pool: the first idle step kept a reference.
+                    let waker = cx.waker().clone();
+                    *t.lock() = Some(crate::loom::thread::spawn(move || drop(waker)));
+                    Poll::Ready(())
+                })
+                .await;
+                d.set();
+            }));
+            // The task's first poll runs, stores its waker and idles.
+            crate::task::yield_now().await;
+            let waker = slot.lock().take().expect("the task stored its waker");
+            waker.wake();
+            done.wait().await;
+        });
+        let other = thread.lock().take().expect("the task ran twice");
+        joined_and_dropped_once(other, &drops, rt);
+    });
+}
+
+/// An `AbortHandle` on another thread aborts a task while the loop wakes
+/// it locally (its waker cloned from the pool): the future is dropped once,
+/// on the loop, and the handle reports the output or the cancellation.
+#[test]
+fn abort_from_another_thread_racing_a_local_wake_drops_the_future_once() {
+    loom::model(|| {
+        let rt = Runtime::new().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (first, second) = (Arc::new(Signal::default()), Arc::new(Signal::default()));
+        let (f, s, guard) = (first.clone(), second.clone(), Counted(drops.clone()));
+        let task = rt.spawn(async move {
+            let _guard = guard;
+            f.wait().await;
+            s.wait().await;
+            3
+        });
+        let abort = task.abort_handle();
+        let aborter = crate::loom::thread::spawn(move || abort.abort());
+        let result = rt.block_on(async move {
+            crate::task::yield_now().await;
+            first.set();
+            crate::task::yield_now().await;
+            second.set();
+            task.await
+        });
+        aborter.join().unwrap();
+        match result {
+            Ok(n) => assert_eq!(n, 3),
+            Err(e) => assert!(e.is_cancelled()),
+        }
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        drop(rt);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
 }

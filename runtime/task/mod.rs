@@ -43,6 +43,7 @@
 //! | the join waker    | the handle, or the task while `JOIN_WAKER` | see `state.rs`; a snapshot peeks (`join_peek.rs`) |
 //! | the state word    | everyone                                | atomics only (plain atomic stores while only the loop holds the task: `state.rs`) |
 //! | the owned-list key| the loop's thread                       | bind at spawn (or first run), free at end |
+//! | the reference pool| the loop's thread                       | waker clone / drop on the loop, the idle step; opened at bind, closed at the end (`ref_pool.rs`) |
 //!
 //! ## Call-outs: where coop runs user code
 //!
@@ -95,6 +96,7 @@ mod join;
 mod join_peek;
 mod join_set;
 mod raw;
+mod ref_pool;
 mod state;
 #[cfg(all(test, not(loom), not(miri)))]
 mod state_proptests;

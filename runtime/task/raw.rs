@@ -32,6 +32,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::error::JoinError;
 use super::id::TaskId;
+use super::ref_pool::RefPool;
 use super::state::State;
 use crate::catch::drop_payload;
 use crate::executor::Shared;
@@ -81,6 +82,13 @@ pub(crate) struct Header {
     /// Owned by the `JoinHandle` while `JOIN_WAKER` is unset, by the task
     /// side while it is set (see `state.rs`).
     pub(crate) join_waker: UnsafeCell<Option<Waker>>,
+    /// References to this task that its loop holds on its behalf, counted
+    /// in `state` but moved in and out with no atomic operation
+    /// (`ref_pool.rs`).
+    ///
+    /// # Invariant
+    /// Touched only on the thread that runs the task's loop.
+    pub(crate) pool: RefPool,
 }
 
 /// A task's future or its result.
@@ -142,6 +150,7 @@ impl TaskRef {
                 polls: AtomicU32::new(0),
                 woken: AtomicU64::new(0),
                 join_waker: UnsafeCell::new(None),
+                pool: RefPool::new(),
             },
             stage: UnsafeCell::new(Stage::Running(future)),
         });
@@ -176,6 +185,34 @@ impl TaskRef {
     pub(crate) fn set_owned_key(&self, key: usize) {
         debug_assert!(key <= UNBOUND);
         self.header().owned_key.store(key as u32, Ordering::Relaxed)
+    }
+
+    /// Opens the task's reference pool: the loop has bound the task.
+    ///
+    /// # Safety
+    /// Called on the task's loop thread (a method of its `Core`).
+    #[inline(always)]
+    pub(crate) unsafe fn open_pool(&self) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.header().pool.open() }
+    }
+
+    /// Closes the task's reference pool for good and releases what it held
+    /// (one atomic subtraction, none if it was empty). The caller holds a
+    /// reference of its own, so this is never the last.
+    ///
+    /// # Safety
+    /// Called on the task's loop thread (a method of its `Core`), once the
+    /// task is complete or about to be freed.
+    #[inline(always)]
+    pub(crate) unsafe fn close_pool(&self) {
+        let header = self.header();
+        // SAFETY: forwarded from the caller.
+        let pooled = unsafe { header.pool.close() };
+        if pooled > 0 {
+            let last = header.state.ref_dec_n(pooled);
+            debug_assert!(!last, "the caller holds a reference");
+        }
     }
 
     /// Gives up this reference after the state machine has already taken it

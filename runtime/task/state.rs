@@ -26,7 +26,27 @@
 //!   join-waker cell for a snapshot (`join_peek.rs`); the handle does not
 //!   take the cell back (`unset_join_waker` waits) until it is clear.
 //! * The reference count counts: the owned-task list, a queue entry, the
-//!   `JoinHandle`, and every `Waker`. The allocation is freed when it hits 0.
+//!   `JoinHandle`, every `Waker`, and the references the loop keeps in the
+//!   task's reference pool. The allocation is freed when it hits 0.
+//!
+//! Two halves: this word, which every thread with a reference may update,
+//! and the task's reference pool (`ref_pool.rs`), which only the loop's
+//! thread touches:
+//!
+//! ```text
+//!   ┌ State (atomic) ─────────────────────────┐   ┌ RefPool (plain u32) ───────┐
+//!   │ flags + count (pool's share included)   │   │ references the loop holds  │
+//!   │ any thread: wakes, clones and drops     │   │ for the task; the loop's   │
+//!   │ elsewhere, JoinHandle, abort            │   │ thread only: clones and    │
+//!   │ the loop: poll, idle, complete          │   │ drops of wakers there, the │
+//!   └─────────────────────────────────────────┘   │ queue ref of an idle step  │
+//!                                                 └────────────────────────────┘
+//! ```
+//!
+//! A reference moved between a waker on the loop and the pool leaves the
+//! word alone, so a waker cloned on the loop costs no locked instruction
+//! when the pool has one ([`Idle::Kept`] keeps the queue reference of a
+//! poll that returns `Pending` for it).
 //! * Nobody can touch the word without a reference. So when the loop holds
 //!   a task's queue and owned-list references and the count is 2 (read with
 //!   `Acquire`, which orders every other holder's earlier release before
@@ -166,6 +186,10 @@ pub(crate) enum Idle {
     Reschedule,
     /// It was aborted during the poll: drop the future now.
     Cancel,
+    /// Nobody woke it, and the caller asked to keep the queue reference
+    /// (for the loop's reference pool, `ref_pool.rs`): the count is
+    /// unchanged and the reference is still the caller's.
+    Kept,
 }
 
 impl State {
@@ -294,14 +318,18 @@ impl State {
     }
 
     /// The poll returned `Pending`: clear `RUNNING`. If nobody woke the
-    /// task meanwhile, its queue reference is dropped in the same step.
-    pub(crate) fn transition_to_idle(&self) -> Idle {
+    /// task meanwhile, its queue reference is dropped in the same step, or,
+    /// with `keep_ref` (the loop puts it in the task's reference pool),
+    /// left counted and returned to the caller: [`Idle::Kept`].
+    pub(crate) fn transition_to_idle(&self, keep_ref: bool) -> Idle {
         self.update(|s| {
             debug_assert!(s.is_running());
             if s.is_cancelled() {
                 (None, Idle::Cancel)
             } else if s.is_scheduled() {
                 (Some(Snapshot(s.0 & !RUNNING)), Idle::Reschedule)
+            } else if keep_ref {
+                (Some(Snapshot(s.0 & !RUNNING)), Idle::Kept)
             } else {
                 let last = s.ref_count() == 1;
                 (
@@ -484,6 +512,16 @@ impl State {
         self.load().ref_count() == n
     }
 
+    /// Drops `n` references at once (a reference pool closed by the loop,
+    /// `ref_pool.rs`); `true` means they were the last and the caller must
+    /// free the task.
+    #[must_use]
+    pub(crate) fn ref_dec_n(&self, n: usize) -> bool {
+        let prev = Snapshot(self.0.fetch_sub(n * REF_ONE, Ordering::AcqRel));
+        debug_assert!(prev.ref_count() >= n);
+        prev.ref_count() == n
+    }
+
     /// Drops one reference; `true` means it was the last and the caller
     /// must free the task.
     #[must_use]
@@ -509,7 +547,10 @@ mod tests {
     fn a_task_woken_twice_is_queued_once() {
         let state = State::new();
         assert_eq!(state.transition_to_running(), Run::Poll);
-        assert_eq!(state.transition_to_idle(), Idle::Released { last: false });
+        assert_eq!(
+            state.transition_to_idle(false),
+            Idle::Released { last: false }
+        );
         assert_eq!(state.transition_to_scheduled(), Schedule::Push);
         assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
         assert_eq!(state.load().ref_count(), 3);
@@ -521,14 +562,17 @@ mod tests {
         assert_eq!(state.transition_to_running(), Run::Poll);
         assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
         assert_eq!(state.load().ref_count(), 3);
-        assert_eq!(state.transition_to_idle(), Idle::Reschedule);
+        assert_eq!(state.transition_to_idle(false), Idle::Reschedule);
     }
 
     #[test]
     fn abort_of_an_idle_task_schedules_it_for_cancellation() {
         let state = State::new();
         assert_eq!(state.transition_to_running(), Run::Poll);
-        assert_eq!(state.transition_to_idle(), Idle::Released { last: false });
+        assert_eq!(
+            state.transition_to_idle(false),
+            Idle::Released { last: false }
+        );
         assert_eq!(state.transition_to_cancelled(), Schedule::Push);
         assert_eq!(state.transition_to_running(), Run::Cancel);
     }
@@ -537,16 +581,40 @@ mod tests {
     fn going_idle_drops_the_queue_reference_in_the_same_step() {
         let state = State::new();
         assert_eq!(state.transition_to_running(), Run::Poll);
-        assert_eq!(state.transition_to_idle(), Idle::Released { last: false });
+        assert_eq!(
+            state.transition_to_idle(false),
+            Idle::Released { last: false }
+        );
         assert_eq!(state.load().ref_count(), 2);
         assert!(!state.load().is_running());
+    }
+
+    #[test]
+    fn going_idle_may_keep_the_queue_reference_for_the_pool() {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        assert_eq!(state.transition_to_idle(true), Idle::Kept);
+        let now = state.load();
+        assert!(!now.is_running() && !now.is_scheduled());
+        assert_eq!(now.ref_count(), 3, "the reference is the caller's");
+        // Woken meanwhile, it is re-queued with that reference instead.
+        assert_eq!(state.transition_to_scheduled(), Schedule::Push);
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
+        assert_eq!(state.transition_to_idle(true), Idle::Reschedule);
+        // The pool closes: its references go in one step.
+        assert!(!state.ref_dec_n(2));
+        assert_eq!(state.load().ref_count(), 2);
     }
 
     #[test]
     fn a_by_value_wake_turns_the_waker_reference_into_the_queue_entry() {
         let state = State::new();
         assert_eq!(state.transition_to_running(), Run::Poll);
-        assert_eq!(state.transition_to_idle(), Idle::Released { last: false });
+        assert_eq!(
+            state.transition_to_idle(false),
+            Idle::Released { last: false }
+        );
         state.ref_inc(); // a cloned waker
         assert_eq!(state.transition_to_scheduled_by_val(), WakeByVal::Push);
         assert_eq!(state.load().ref_count(), 3);
@@ -569,7 +637,7 @@ mod tests {
             WakeByVal::Released { last: false }
         );
         assert_eq!(state.load().ref_count(), 3);
-        assert_eq!(state.transition_to_idle(), Idle::Reschedule);
+        assert_eq!(state.transition_to_idle(false), Idle::Reschedule);
     }
 
     #[test]

@@ -25,6 +25,7 @@
 
 use proptest::prelude::*;
 
+use super::ref_pool::{RefPool, CAP};
 use super::state::{DropJoin, Idle, Run, Schedule, State, WakeByVal};
 
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +38,12 @@ enum Op {
     WakeByVal,
     /// A held waker is dropped.
     DropWaker,
+    /// A waker is cloned on the loop's thread: a reference from the
+    /// loop's pool if it has one (`ref_pool.rs`).
+    CloneWakerOnLoop,
+    /// A held waker is dropped on the loop's thread: its reference goes
+    /// into the pool unless that is closed or full.
+    DropWakerOnLoop,
     /// The loop pops a queue entry.
     Pop,
     /// The poll returns `Pending`.
@@ -66,6 +73,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => Just(Op::WakeByRef),
         2 => Just(Op::WakeByVal),
         2 => Just(Op::DropWaker),
+        2 => Just(Op::CloneWakerOnLoop),
+        2 => Just(Op::DropWakerOnLoop),
         4 => Just(Op::Pop),
         3 => Just(Op::PollPending),
         1 => Just(Op::Complete),
@@ -99,6 +108,9 @@ struct Model {
     /// The handle's waker cell is with the task side.
     join_waker: bool,
     wakers: usize,
+    /// References in the loop's pool (`ref_pool.rs`); the pool is open
+    /// while the task is bound (`owned`).
+    pooled: usize,
     /// Queue entries (each holds a reference). Never more than one.
     queued: usize,
     run: Loop,
@@ -115,6 +127,7 @@ impl Model {
             handle: true,
             join_waker: false,
             wakers: 0,
+            pooled: 0,
             queued: 1,
             run: Loop::Away,
             woken_while_running: false,
@@ -131,6 +144,7 @@ impl Model {
         usize::from(self.owned)
             + usize::from(self.handle)
             + self.wakers
+            + self.pooled
             + self.queued
             + usize::from(loop_ref)
     }
@@ -158,8 +172,29 @@ impl Model {
     }
 }
 
+/// The loop gives up a reference on its thread (the model has already
+/// taken it off its actor): into the pool if it is open and has room, else
+/// off the count. Returns whether that freed the task.
+fn pool_or_release(state: &State, pool: &RefPool, m: &mut Model) -> Result<bool, TestCaseError> {
+    // SAFETY: the loop's thread (see `run`'s start).
+    let put = unsafe { pool.put() };
+    prop_assert_eq!(put, m.owned && m.pooled < CAP as usize);
+    if put {
+        m.pooled += 1;
+        return Ok(false);
+    }
+    let last = state.ref_dec();
+    prop_assert_eq!(last, m.refs() == 0);
+    Ok(last)
+}
+
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let state = State::new();
+    let pool = RefPool::new();
+    // The task starts bound. Every pool call below is on this one thread,
+    // which plays the loop's.
+    // SAFETY: the loop's thread (see above).
+    unsafe { pool.open() };
     let mut m = Model::new();
     let mut freed = false;
     for op in ops {
@@ -170,6 +205,21 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::CloneWaker if m.wakers > 0 || m.run == Loop::Polling => {
                 state.ref_inc();
                 m.wakers += 1;
+            }
+            Op::CloneWakerOnLoop if m.wakers > 0 || m.run == Loop::Polling => {
+                // SAFETY: the loop's thread (see `run`'s start).
+                let took = unsafe { pool.take() };
+                prop_assert_eq!(took, m.owned && m.pooled > 0);
+                if took {
+                    m.pooled -= 1;
+                } else {
+                    state.ref_inc();
+                }
+                m.wakers += 1;
+            }
+            Op::DropWakerOnLoop if m.wakers > 0 => {
+                m.wakers -= 1;
+                freed = pool_or_release(&state, &pool, &mut m)?;
             }
             Op::WakeByRef if m.wakers > 0 => {
                 let expected = m.wake();
@@ -221,7 +271,11 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
             }
             Op::PollPending if m.run == Loop::Polling => {
-                let got = state.transition_to_idle();
+                // The loop of a bound task keeps the queue reference for
+                // the pool, and releases it if the pool is full
+                // (`harness.rs`).
+                let keep = m.owned;
+                let got = state.transition_to_idle(keep);
                 if m.cancelled {
                     prop_assert_eq!(got, Idle::Cancel);
                     m.run = Loop::Cancelling { holds_ref: true };
@@ -230,6 +284,10 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     m.woken_while_running = false;
                     m.run = Loop::Away;
                     m.queued += 1; // the loop's reference goes back in a queue
+                } else if keep {
+                    prop_assert_eq!(got, Idle::Kept);
+                    m.run = Loop::Away;
+                    freed = pool_or_release(&state, &pool, &mut m)?;
                 } else {
                     m.run = Loop::Away;
                     let last = m.refs() == 0;
@@ -332,6 +390,16 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 freed = last;
             }
             Op::ReleaseOwned if m.owned && m.complete => {
+                // The loop closes the pool first (`Core::finished`,
+                // `Core::shutdown`), releasing what it held in one step;
+                // the list's reference is still there, so never the last.
+                // SAFETY: the loop's thread (see `run`'s start).
+                let pooled = unsafe { pool.close() };
+                prop_assert_eq!(pooled, m.pooled);
+                m.pooled = 0;
+                if pooled > 0 {
+                    prop_assert!(!state.ref_dec_n(pooled));
+                }
                 m.owned = false;
                 let last = state.ref_dec();
                 prop_assert_eq!(last, m.refs() == 0);

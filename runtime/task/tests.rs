@@ -232,3 +232,82 @@ fn drops_in_place_that_panic_half_way_drop_everything_once() {
     drop(rt);
     assert_eq!(drops.get(), 4);
 }
+
+/// A waker that only counts itself: `Arc::strong_count` says how many
+/// copies are alive, so one kept in a task's join-waker cell shows whether
+/// the task's allocation was freed (`dealloc` drops the cell).
+struct Probe;
+
+impl std::task::Wake for Probe {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+/// Runs `task` with a `Probe` in its join-waker cell; `end` finishes the
+/// story (completion or shutdown). Returns how many probe copies are left
+/// once the handle is dropped too: 2 (the test's two) if the task was freed.
+fn probe_copies_after(
+    task: impl Future<Output = ()> + 'static,
+    end: impl FnOnce(&Runtime),
+) -> usize {
+    let rt = Runtime::new().unwrap();
+    let mut handle = rt.spawn(task);
+    let probe = std::sync::Arc::new(Probe);
+    let probe_waker = Waker::from(probe.clone());
+    let mut cx = std::task::Context::from_waker(&probe_waker);
+    assert!(std::pin::Pin::new(&mut handle).poll(&mut cx).is_pending());
+    end(&rt);
+    drop(handle);
+    drop(rt);
+    std::sync::Arc::strong_count(&probe)
+}
+
+/// Clones its waker `n` times and drops the clones, all on the loop: the
+/// first go to the loop's reference pool (`ref_pool.rs`), past its cap the
+/// rest to the count.
+fn churn_wakers(cx: &std::task::Context<'_>, n: usize) {
+    let wakers: Vec<Waker> = (0..n).map(|_| cx.waker().clone()).collect();
+    drop(wakers);
+}
+
+#[test]
+fn references_pooled_by_the_loop_are_released_when_the_task_ends() {
+    let parked: Rc<Cell<Option<Waker>>> = Rc::default();
+    let p = parked.clone();
+    let task = async move {
+        let mut polled = false;
+        poll_fn(|cx| {
+            churn_wakers(cx, 100);
+            if polled {
+                return Poll::Ready(());
+            }
+            polled = true;
+            // Its idle step keeps the queue reference in the pool too.
+            p.set(Some(cx.waker().clone()));
+            Poll::Pending
+        })
+        .await
+    };
+    let left = probe_copies_after(task, |rt| {
+        rt.block_on(async {
+            crate::yield_now().await; // the task's first poll
+            parked.take().expect("the task parked").wake();
+            crate::yield_now().await; // its second, which ends it
+        });
+    });
+    assert_eq!(left, 2, "the task was freed once its handle was dropped");
+}
+
+#[test]
+fn references_pooled_by_the_loop_are_released_when_shutdown_cancels_the_task() {
+    let task = async move {
+        poll_fn(|cx| {
+            churn_wakers(cx, 100);
+            Poll::<()>::Pending
+        })
+        .await
+    };
+    let left = probe_copies_after(task, |rt| {
+        rt.block_on(crate::yield_now()); // the task's first and only poll
+    });
+    assert_eq!(left, 2, "the task was freed once its handle was dropped");
+}

@@ -1,7 +1,9 @@
 //! The only place a task's [`Waker`] is built.
 //!
 //! A waker is a pointer to the task's header plus this vtable. Cloning it
-//! adds a reference; dropping it removes one; waking it runs
+//! adds a reference; dropping it removes one (on the task's loop thread,
+//! both move a reference out of or into the loop's pool instead, with no
+//! atomic operation: `ref_pool.rs`); waking it runs
 //! [`State::transition_to_scheduled`](super::state::State::transition_to_scheduled)
 //! and, if the task was idle, hands a queue reference to
 //! [`executor::schedule`](crate::executor::schedule), which pushes it on the
@@ -51,7 +53,12 @@ fn schedule(header: NonNull<Header>) {
 unsafe fn clone(ptr: *const ()) -> RawWaker {
     // SAFETY: `ptr` came from a waker of a live task (RawWaker contract).
     let header = unsafe { &*(ptr as *const Header) };
-    header.state.ref_inc();
+    // On the task's loop, a reference from the loop's pool if it holds one
+    // (`ref_pool.rs`): no atomic operation.
+    // SAFETY: `is_own_loop` proved this is the task's loop thread.
+    if !(crate::executor::is_own_loop(&header.scheduler) && unsafe { header.pool.take() }) {
+        header.state.ref_inc();
+    }
     RawWaker::new(ptr, &VTABLE)
 }
 
@@ -82,6 +89,14 @@ unsafe fn wake_by_ref(ptr: *const ()) {
 }
 
 unsafe fn drop_waker(ptr: *const ()) {
+    // SAFETY: RawWaker contract: the waker's reference keeps the task alive.
+    let header = unsafe { &*(ptr as *const Header) };
+    // On the task's loop, its reference goes into the loop's pool unless
+    // that is closed (the task finished) or full (`ref_pool.rs`).
+    // SAFETY: `is_own_loop` proved this is the task's loop thread.
+    if crate::executor::is_own_loop(&header.scheduler) && unsafe { header.pool.put() } {
+        return;
+    }
     // SAFETY: this waker owned one counted reference; TaskRef releases it.
     drop(unsafe { TaskRef::from_raw(NonNull::new_unchecked(ptr as *mut Header)) });
 }
