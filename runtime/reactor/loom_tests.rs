@@ -1,0 +1,312 @@
+//! Loom models of one socket's readiness state (`scheduled_io.rs`,
+//! `waiters.rs`) touched by two threads: the reactor reporting readiness
+//! while a task on another thread registers its waker, clears what it saw,
+//! or drops the socket (sockets are `Send`).
+//!
+//! ```text
+//!   reactor thread                         task thread
+//!   set_readiness(tick, bits) ──┐    ┌── poll_ready: look, store waker, look again
+//!     CAS the readiness word    ├─◄──┤   clear_readiness(event seen)  (WouldBlock)
+//!     take wakers (lock), wake  │    └── remove_waiter, release the slot, drop
+//! ```
+//!
+//! The property in every model is the reactor's rule (`reactor/mod.rs`):
+//! **no readiness is lost**. A task that got `Pending` is woken (loom
+//! explores every interleaving, so a wake that can slip between the look
+//! and the store is found); readiness a stale clear could erase survives;
+//! and a socket dropped mid-dispatch frees its waiters' wakers, once.
+//!
+//! Each model names the mutations of the code it was checked against: the
+//! mutation was applied, the model failed, and the mutation was reverted
+//! (run: `RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2
+//! cargo test --release --lib --target-dir target/loom reactor`).
+//!
+//! The mio half (`driver.rs`: the slab, `turn`, `release`) is not built
+//! under loom; where a model needs it, a `Mutex<Option<Arc<ScheduledIo>>>`
+//! stands in for the slab slot, used as `turn` and `release` use theirs
+//! (look up and clone under the lock, set readiness outside it).
+
+use std::task::{Context, Poll, Wake, Waker};
+
+use loom::thread;
+
+use super::scheduled_io::{bits_of, Direction, MioEvent, ReadyEvent, ScheduledIo};
+use super::waiters::WaiterKey;
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::{Arc, Mutex, WakeArc};
+
+/// A task as its waker sees it: how often it was woken, and (model 4) the
+/// socket its future owns, which a waker run inline may look at.
+#[derive(Default)]
+struct Task {
+    woken: AtomicUsize,
+    owns: Mutex<Option<Arc<ScheduledIo>>>,
+    /// Counts the task's free (its last waker dropped).
+    freed: Option<Arc<AtomicUsize>>,
+}
+
+impl Wake for Task {
+    fn wake(self: WakeArc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &WakeArc<Self>) {
+        self.woken.fetch_add(1, Ordering::SeqCst);
+        // "A waker may do anything, including poll" (`set_readiness`): one
+        // that runs its task inline looks at the socket, which locks its
+        // waiters. A wake under that lock would deadlock here.
+        if let Some(io) = self.owns.lock().as_ref() {
+            io.for_each_waiter(|_, _| {});
+        }
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        if let Some(freed) = &self.freed {
+            freed.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Task {
+    fn woken(&self) -> usize {
+        self.woken.load(Ordering::SeqCst)
+    }
+}
+
+/// `task` polls `io` for `direction` once, in the direction's slot
+/// (`key` is `None`) or in its list entry.
+fn poll(
+    io: &ScheduledIo,
+    task: &WakeArc<Task>,
+    direction: Direction,
+    key: Option<&mut WaiterKey>,
+) -> Poll<ReadyEvent> {
+    let waker = Waker::from(task.clone());
+    io.poll_ready(&mut Context::from_waker(&waker), direction, key)
+}
+
+fn readable() -> usize {
+    bits_of(MioEvent {
+        readable: true,
+        ..MioEvent::default()
+    })
+}
+
+/// 1. The reactor reports readiness (a new tick) while a task on another
+///    thread stores its waker and looks again: the task sees the readiness
+///    or is woken. Both kinds of waiter: the stream's slot and a list entry.
+///
+/// Mutations caught: `poll_ready` returns `Pending` after storing the
+/// waker without the second look; `poll_ready` looks again *before*
+/// storing the waker (the report lands in between and finds no waker).
+fn no_lost_wake_up(list: bool) {
+    loom::model(move || {
+        let io = Arc::new(ScheduledIo::new(0));
+        let reactor = {
+            let io = io.clone();
+            thread::spawn(move || io.set_readiness(1, readable()))
+        };
+        let task = WakeArc::new(Task::default());
+        let mut key = WaiterKey::default();
+        let polled = poll(&io, &task, Direction::Read, list.then_some(&mut key));
+        reactor.join().unwrap();
+        if polled.is_pending() {
+            assert_eq!(task.woken(), 1, "readiness arrived and the waiter slept");
+        }
+        if list {
+            io.remove_waiter(&mut key);
+        }
+    });
+}
+
+#[test]
+fn readiness_reported_while_a_task_stores_its_waker_is_seen_or_wakes_it() {
+    no_lost_wake_up(false);
+}
+
+#[test]
+fn readiness_reported_while_a_list_waiter_registers_is_seen_or_wakes_it() {
+    no_lost_wake_up(true);
+}
+
+/// 2. A stale clear: the task acted on the report of tick 1, hit
+///    `WouldBlock`, and clears with tick 1 while the reactor records a
+///    newer report (tick 2). The newer readiness survives, and the task,
+///    polling again after its clear, sees it or is woken.
+///
+/// Mutations caught: `clear` ignores the tick (clears whenever the bits
+/// are there); `set_readiness` keeps the old tick instead of stamping the
+/// new one.
+#[test]
+fn a_clear_with_a_stale_tick_leaves_a_newer_report_alone() {
+    loom::model(|| {
+        let io = Arc::new(ScheduledIo::new(0));
+        io.set_readiness(1, readable());
+        let task = WakeArc::new(Task::default());
+        let Poll::Ready(seen) = poll(&io, &task, Direction::Read, None) else {
+            panic!("tick 1's report is there");
+        };
+        let reactor = {
+            let io = io.clone();
+            thread::spawn(move || io.set_readiness(2, readable()))
+        };
+        io.clear_readiness(seen);
+        let again = poll(&io, &task, Direction::Read, None);
+        reactor.join().unwrap();
+        if again.is_pending() {
+            assert_eq!(task.woken(), 1, "tick 2's report neither seen nor woken");
+        }
+        // Nothing read tick 2's data yet: it must still be there.
+        let after = poll(&io, &task, Direction::Read, None);
+        assert!(after.is_ready(), "the stale clear erased a newer report");
+    });
+}
+
+/// 3. Two tasks on two threads wait on one socket in one direction (two
+///    `accept`s on one listener: list entries); one report wakes both.
+///
+/// Mutation caught: `take_batch` takes only the first waiter of the
+/// direction (the report wakes one, the other sleeps with readiness
+/// there).
+#[test]
+fn one_report_wakes_both_waiters_of_a_direction() {
+    loom::model(|| {
+        let io = Arc::new(ScheduledIo::new(0));
+        let other = {
+            let io = io.clone();
+            thread::spawn(move || {
+                let task = WakeArc::new(Task::default());
+                let mut key = WaiterKey::default();
+                let polled = poll(&io, &task, Direction::Read, Some(&mut key));
+                (polled.is_pending(), task, key)
+            })
+        };
+        let task = WakeArc::new(Task::default());
+        let mut key = WaiterKey::default();
+        let polled = poll(&io, &task, Direction::Read, Some(&mut key));
+        io.set_readiness(1, readable());
+        let (other_pending, other_task, mut other_key) = other.join().unwrap();
+        if polled.is_pending() {
+            assert_eq!(task.woken(), 1, "this waiter slept through the report");
+        }
+        if other_pending {
+            assert_eq!(
+                other_task.woken(),
+                1,
+                "the other waiter slept through the report"
+            );
+        }
+        io.remove_waiter(&mut key);
+        io.remove_waiter(&mut other_key);
+    });
+}
+
+/// 4. The socket is dropped on its task's thread (the waiting `accept`'s
+///    future dropped: `remove_waiter`; the `Registration` dropped: its slot
+///    released; the last `Arc`) while the reactor, which found it in the
+///    slab just before, dispatches a report to it. The waker the reactor
+///    takes may still fire (a spurious wake of a task that stopped
+///    waiting, which is harmless), at most once; the socket keeps no waker
+///    of a future that left; the task and the socket are each freed once
+///    (loom reports a leaked `Arc`). The waker looks at the socket when it
+///    runs, as a task polled inline would.
+///
+/// Mutations caught: `remove_waiter` forgets the entry (`key.0.take()`
+/// without `Waiters::remove`: the socket keeps a dropped future's waker);
+/// `set_readiness` wakes while holding the waiters' lock (the waker's look
+/// at the socket deadlocks).
+#[test]
+fn a_socket_dropped_while_the_reactor_dispatches_to_it_frees_everything_once() {
+    loom::model(|| {
+        let io = Arc::new(ScheduledIo::new(0));
+        // The slab's slot (`IoHandle::sources`), and a probe that outlives
+        // both threads so the end state can be looked at.
+        let slot = Arc::new(Mutex::new(Some(io.clone())));
+        let probe = io.clone();
+        let freed = Arc::new(AtomicUsize::new(0));
+        let task = WakeArc::new(Task {
+            owns: Mutex::new(Some(io.clone())),
+            freed: Some(freed.clone()),
+            woken: AtomicUsize::new(0),
+        });
+        let mut key = WaiterKey::default();
+        assert!(poll(&io, &task, Direction::Read, Some(&mut key)).is_pending());
+        let reactor = {
+            let slot = slot.clone();
+            thread::spawn(move || {
+                // `turn`: look up and clone under the lock, set outside it.
+                let found = slot.lock().clone();
+                if let Some(io) = found {
+                    io.set_readiness(1, readable());
+                }
+            })
+        };
+        // The task's thread: the `accept` future, the socket, the task.
+        io.remove_waiter(&mut key);
+        drop(slot.lock().take());
+        drop(io);
+        task.owns.lock().take();
+        reactor.join().unwrap();
+        assert!(task.woken() <= 1, "one report woke the task twice");
+        let mut left = 0;
+        probe.for_each_waiter(|_, _| left += 1);
+        assert_eq!(left, 0, "the socket kept the waker of a future that left");
+        drop(task);
+        assert_eq!(freed.load(Ordering::SeqCst), 1, "the task was not freed");
+    });
+}
+
+/// 5. A reset (error with both sides closed, and no room to write: no
+///    `EPOLLOUT`) while a reader takes the error and clears what it saw (the
+///    next read hit `WouldBlock`), and a writer waits on the same socket.
+///    The writer is woken, and stays woken: a write on a dead socket must
+///    never wait for an edge that cannot come. The reader's hang-up stays
+///    too.
+///
+/// Mutations caught: `bits_of` without the reset rule (`write_closed &&
+/// !error`: the error alone ends the write wait, and the reader's clear
+/// takes it); `clear` clearing every bit it saw, hang-ups included.
+#[test]
+fn a_writer_on_a_reset_socket_is_woken_and_stays_woken() {
+    loom::model(|| {
+        let io = Arc::new(ScheduledIo::new(0));
+        let reset = bits_of(MioEvent {
+            readable: true,
+            read_closed: true,
+            write_closed: true,
+            error: true,
+            ..MioEvent::default()
+        });
+        let reactor = {
+            let io = io.clone();
+            thread::spawn(move || io.set_readiness(1, reset))
+        };
+        let reader = {
+            let io = io.clone();
+            thread::spawn(move || {
+                let task = WakeArc::new(Task::default());
+                if let Poll::Ready(event) = poll(&io, &task, Direction::Read, None) {
+                    io.clear_readiness(event);
+                }
+            })
+        };
+        let writer = WakeArc::new(Task::default());
+        let polled = poll(&io, &writer, Direction::Write, None);
+        reactor.join().unwrap();
+        reader.join().unwrap();
+        if polled.is_pending() {
+            assert_eq!(writer.woken(), 1, "the writer slept on a reset socket");
+        }
+        let Poll::Ready(event) = poll(&io, &writer, Direction::Write, None) else {
+            panic!("a write on a reset socket waits again");
+        };
+        assert!(event.is_write_closed());
+        let reader = WakeArc::new(Task::default());
+        assert!(
+            poll(&io, &reader, Direction::Read, None).is_ready(),
+            "the hang-up was cleared"
+        );
+    });
+}
