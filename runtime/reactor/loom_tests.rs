@@ -87,6 +87,16 @@ fn poll(
     io.poll_ready(&mut Context::from_waker(&waker), direction, key)
 }
 
+/// Runs `f` on a new model thread with its own handle on the socket (the
+/// reactor's thread, or another task's).
+fn on_another_thread<R: 'static>(
+    io: &Arc<ScheduledIo>,
+    f: impl FnOnce(&ScheduledIo) -> R + 'static,
+) -> thread::JoinHandle<R> {
+    let io = io.clone();
+    thread::spawn(move || f(&io))
+}
+
 fn readable() -> usize {
     bits_of(MioEvent {
         readable: true,
@@ -104,10 +114,7 @@ fn readable() -> usize {
 fn no_lost_wake_up(list: bool) {
     loom::model(move || {
         let io = Arc::new(ScheduledIo::new(0));
-        let reactor = {
-            let io = io.clone();
-            thread::spawn(move || io.set_readiness(1, readable()))
-        };
+        let reactor = on_another_thread(&io, |io| io.set_readiness(1, readable()));
         let task = WakeArc::new(Task::default());
         let mut key = WaiterKey::default();
         let polled = poll(&io, &task, Direction::Read, list.then_some(&mut key));
@@ -148,10 +155,7 @@ fn a_clear_with_a_stale_tick_leaves_a_newer_report_alone() {
         let Poll::Ready(seen) = poll(&io, &task, Direction::Read, None) else {
             panic!("tick 1's report is there");
         };
-        let reactor = {
-            let io = io.clone();
-            thread::spawn(move || io.set_readiness(2, readable()))
-        };
+        let reactor = on_another_thread(&io, |io| io.set_readiness(2, readable()));
         io.clear_readiness(seen);
         let again = poll(&io, &task, Direction::Read, None);
         reactor.join().unwrap();
@@ -174,15 +178,12 @@ fn a_clear_with_a_stale_tick_leaves_a_newer_report_alone() {
 fn one_report_wakes_both_waiters_of_a_direction() {
     loom::model(|| {
         let io = Arc::new(ScheduledIo::new(0));
-        let other = {
-            let io = io.clone();
-            thread::spawn(move || {
-                let task = WakeArc::new(Task::default());
-                let mut key = WaiterKey::default();
-                let polled = poll(&io, &task, Direction::Read, Some(&mut key));
-                (polled.is_pending(), task, key)
-            })
-        };
+        let other = on_another_thread(&io, |io| {
+            let task = WakeArc::new(Task::default());
+            let mut key = WaiterKey::default();
+            let polled = poll(io, &task, Direction::Read, Some(&mut key));
+            (polled.is_pending(), task, key)
+        });
         let task = WakeArc::new(Task::default());
         let mut key = WaiterKey::default();
         let polled = poll(&io, &task, Direction::Read, Some(&mut key));
@@ -279,19 +280,13 @@ fn a_writer_on_a_reset_socket_is_woken_and_stays_woken() {
             error: true,
             ..MioEvent::default()
         });
-        let reactor = {
-            let io = io.clone();
-            thread::spawn(move || io.set_readiness(1, reset))
-        };
-        let reader = {
-            let io = io.clone();
-            thread::spawn(move || {
-                let task = WakeArc::new(Task::default());
-                if let Poll::Ready(event) = poll(&io, &task, Direction::Read, None) {
-                    io.clear_readiness(event);
-                }
-            })
-        };
+        let reactor = on_another_thread(&io, move |io| io.set_readiness(1, reset));
+        let reader = on_another_thread(&io, |io| {
+            let task = WakeArc::new(Task::default());
+            if let Poll::Ready(event) = poll(io, &task, Direction::Read, None) {
+                io.clear_readiness(event);
+            }
+        });
         let writer = WakeArc::new(Task::default());
         let polled = poll(&io, &writer, Direction::Write, None);
         reactor.join().unwrap();
@@ -308,5 +303,36 @@ fn a_writer_on_a_reset_socket_is_woken_and_stays_woken() {
             poll(&io, &reader, Direction::Read, None).is_ready(),
             "the hang-up was cleared"
         );
+    });
+}
+
+/// 6. The runtime shuts down (`Reactor::drop` calls `wake_all` on every
+///    socket) while a task on another thread, which holds a socket of that
+///    runtime, waits to write on it and clears what it saw after a
+///    `WouldBlock`. The task is woken or sees the report, the report says
+///    "shut down" (so `Registration` returns an error instead of waiting
+///    again), and the task's clear does not take that away.
+///
+/// Mutations caught: `wake_all` reports the closed bits without
+/// `SHUTDOWN`; `clear` clears every bit it saw.
+#[test]
+fn a_waiter_on_another_thread_sees_the_runtime_shut_down_for_good() {
+    loom::model(|| {
+        let io = Arc::new(ScheduledIo::new(0));
+        let reactor = on_another_thread(&io, |io| io.wake_all());
+        let task = WakeArc::new(Task::default());
+        let polled = poll(&io, &task, Direction::Write, None);
+        if let Poll::Ready(event) = polled {
+            assert!(event.is_shutdown(), "woken, but not told of the shutdown");
+            io.clear_readiness(event);
+        }
+        reactor.join().unwrap();
+        if polled.is_pending() {
+            assert_eq!(task.woken(), 1, "the shutdown did not wake the waiter");
+        }
+        let Poll::Ready(event) = poll(&io, &task, Direction::Write, None) else {
+            panic!("a socket of a runtime that shut down waits again");
+        };
+        assert!(event.is_shutdown(), "the shutdown was cleared");
     });
 }
