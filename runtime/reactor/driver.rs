@@ -1,6 +1,6 @@
 //! The mio half of the reactor: [`Reactor`] (the loop thread's poll
 //! instance and its `turn`) and [`IoHandle`] (the shareable registry and
-//! the slab of sources, keyed by token).
+//! the slab of sources, keyed by token: `sources.rs`).
 //!
 //! ```text
 //!   IoHandle::register ─► slab[key] = Arc<ScheduledIo>, token = generation|key
@@ -9,16 +9,17 @@
 //! ```
 //!
 //! Everything here needs mio, so it is not built under `--cfg loom`; the
-//! per-socket state it drives (`scheduled_io.rs`, `waiters.rs`) is, and its
-//! loom models are in `loom_tests.rs`.
+//! slab (`sources.rs`) and the per-socket state it drives
+//! (`scheduled_io.rs`, `waiters.rs`) are, and their loom models are in
+//! `loom_tests.rs`.
 
 use std::io;
 use std::time::Duration;
 
 use mio::{Events, Interest, Poll, Registry, Token};
-use slab::Slab;
 
 use super::scheduled_io::{ready_bits, ScheduledIo};
+use super::sources::Sources;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::trace;
@@ -28,11 +29,7 @@ use crate::trace;
 pub(crate) const EVENTS_CAPACITY: usize = 1024;
 
 /// The token of the `mio::Waker` that other threads use to unpark the loop.
-pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
-
-/// Slab keys use the low bits of a token; the rest is the generation.
-const KEY_BITS: u32 = 24;
-pub(crate) const KEY_MASK: usize = (1 << KEY_BITS) - 1;
+pub(crate) const WAKER_TOKEN: Token = Token(super::sources::WAKER_TOKEN);
 
 /// The loop-thread half: owns the poll instance and its event buffer.
 pub(crate) struct Reactor {
@@ -49,15 +46,9 @@ pub(crate) struct Reactor {
 pub(crate) struct IoHandle {
     registry: Registry,
     sources: Mutex<Sources>,
-    /// `sources.slab.len()`, readable without the lock: the loop parks on
+    /// `sources.len()`, readable without the lock: the loop parks on
     /// a condvar instead of `epoll_wait` while it is zero (`park.rs`).
     registered: AtomicUsize,
-}
-
-struct Sources {
-    slab: Slab<Arc<ScheduledIo>>,
-    generation: usize,
-    shut_down: bool,
 }
 
 impl Reactor {
@@ -67,11 +58,7 @@ impl Reactor {
         let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
         let handle = Arc::new(IoHandle {
             registry: poll.registry().try_clone()?,
-            sources: Mutex::new(Sources {
-                slab: Slab::new(),
-                generation: 0,
-                shut_down: false,
-            }),
+            sources: Mutex::new(Sources::new()),
             registered: AtomicUsize::new(0),
         });
         let reactor = Reactor {
@@ -110,12 +97,10 @@ impl Reactor {
                     continue;
                 }
                 let bits = ready_bits(event);
-                if let Some(io) = sources.slab.get(token.0 & KEY_MASK) {
-                    // A stale event for a dropped source whose slot was reused
-                    // carries the old generation: skip it.
-                    if io.token == token.0 {
-                        ready.push((io.clone(), bits));
-                    }
+                // A stale event for a dropped source whose slot was reused
+                // carries the old generation: `get` skips it.
+                if let Some(io) = sources.get(token.0) {
+                    ready.push((io.clone(), bits));
                 }
             }
         }
@@ -140,7 +125,7 @@ impl Drop for Reactor {
             let mut sources = self.handle.sources.lock();
             sources.shut_down = true;
             self.handle.registered.store(0, Ordering::Relaxed);
-            sources.slab.drain().collect()
+            sources.drain().collect()
         };
         for io in ios {
             io.wake_all();
@@ -162,20 +147,8 @@ impl IoHandle {
                     "the coop runtime that owns this reactor has shut down",
                 ));
             }
-            let key = sources.slab.vacant_key();
-            if key > KEY_MASK {
-                return Err(io::Error::other(
-                    "too many I/O sources registered with one coop runtime (16M)",
-                ));
-            }
-            sources.generation = sources.generation.wrapping_add(1) & (usize::MAX >> KEY_BITS);
-            let token = (sources.generation << KEY_BITS) | key;
-            // `usize::MAX` is the waker's token; never hand it out.
-            let token = if token == WAKER_TOKEN.0 { key } else { token };
-            let io = Arc::new(ScheduledIo::new(token));
-            let inserted = sources.slab.insert(io.clone());
-            debug_assert_eq!(inserted, key);
-            self.registered.store(sources.slab.len(), Ordering::Relaxed);
+            let io = sources.insert()?;
+            self.registered.store(sources.len(), Ordering::Relaxed);
             io
         };
         if let Err(e) = self.registry.register(source, Token(io.token), interest) {
@@ -199,10 +172,8 @@ impl IoHandle {
     /// Frees `io`'s slot if it still holds `io` (idempotent).
     pub(crate) fn release(&self, io: &Arc<ScheduledIo>) {
         let mut sources = self.sources.lock();
-        let key = io.token & KEY_MASK;
-        if sources.slab.get(key).is_some_and(|s| Arc::ptr_eq(s, io)) {
-            sources.slab.remove(key);
-            self.registered.store(sources.slab.len(), Ordering::Relaxed);
+        if sources.release(io) {
+            self.registered.store(sources.len(), Ordering::Relaxed);
         }
     }
 
@@ -218,17 +189,12 @@ impl IoHandle {
     /// (`TaskSnapshot::waiting_on`) outside the sources' lock, as `turn`
     /// wakes them outside it.
     pub(crate) fn sources(&self) -> Vec<Arc<ScheduledIo>> {
-        self.sources
-            .lock()
-            .slab
-            .iter()
-            .map(|(_, io)| io.clone())
-            .collect()
+        self.sources.lock().iter().cloned().collect()
     }
 
     /// Number of registered sources (for tests of slot reuse).
     #[allow(dead_code)]
     pub(crate) fn source_count(&self) -> usize {
-        self.sources.lock().slab.len()
+        self.sources.lock().len()
     }
 }

@@ -21,16 +21,18 @@
 //! (run: `RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2
 //! cargo test --release --lib --target-dir target/loom reactor`).
 //!
-//! The mio half (`driver.rs`: the slab, `turn`, `release`) is not built
-//! under loom; where a model needs it, a `Mutex<Option<Arc<ScheduledIo>>>`
-//! stands in for the slab slot, used as `turn` and `release` use theirs
-//! (look up and clone under the lock, set readiness outside it).
+//! The mio half (`driver.rs`: `turn`, `register`, `deregister`) is not
+//! built under loom; the models use the slab it keeps behind its lock
+//! (`sources.rs`) as it does: `turn` looks a token up and clones the record
+//! under the lock and reports readiness outside it (`dispatch` here);
+//! `release` frees a slot under the lock.
 
 use std::task::{Context, Poll, Wake, Waker};
 
 use loom::thread;
 
 use super::scheduled_io::{bits_of, Direction, MioEvent, ReadyEvent, ScheduledIo};
+use super::sources::{Sources, KEY_MASK};
 use super::waiters::WaiterKey;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex, WakeArc};
@@ -95,6 +97,27 @@ fn on_another_thread<R: 'static>(
 ) -> thread::JoinHandle<R> {
     let io = io.clone();
     thread::spawn(move || f(&io))
+}
+
+/// A reactor's slab (as `IoHandle` keeps it, behind a lock) with one
+/// socket registered.
+fn slab_with_one_socket() -> (Arc<Mutex<Sources>>, Arc<ScheduledIo>) {
+    let mut sources = Sources::new();
+    let io = sources.insert().unwrap();
+    (Arc::new(Mutex::new(sources)), io)
+}
+
+/// The reactor's thread in `turn`, with an event for `token` from
+/// `epoll_wait`: looks the source up under the slab's lock (`Sources::get`,
+/// which skips a stale token) and reports readiness outside it.
+fn dispatch(sources: &Arc<Mutex<Sources>>, token: usize) -> thread::JoinHandle<()> {
+    let sources = sources.clone();
+    thread::spawn(move || {
+        let found = sources.lock().get(token).cloned();
+        if let Some(io) = found {
+            io.set_readiness(1, readable());
+        }
+    })
 }
 
 fn readable() -> usize {
@@ -206,8 +229,8 @@ fn one_report_wakes_both_waiters_of_a_direction() {
 
 /// 4. The socket is dropped on its task's thread (the waiting `accept`'s
 ///    future dropped: `remove_waiter`; the `Registration` dropped: its slot
-///    released; the last `Arc`) while the reactor, which found it in the
-///    slab just before, dispatches a report to it. The waker the reactor
+///    released; the last `Arc`) while the reactor, holding an event for
+///    it, looks it up and dispatches a report to it. The waker the reactor
 ///    takes may still fire (a spurious wake of a task that stopped
 ///    waiting, which is harmless), at most once; the socket keeps no waker
 ///    of a future that left; the task and the socket are each freed once
@@ -221,10 +244,10 @@ fn one_report_wakes_both_waiters_of_a_direction() {
 #[test]
 fn a_socket_dropped_while_the_reactor_dispatches_to_it_frees_everything_once() {
     loom::model(|| {
-        let io = Arc::new(ScheduledIo::new(0));
-        // The slab's slot (`IoHandle::sources`), and a probe that outlives
-        // both threads so the end state can be looked at.
-        let slot = Arc::new(Mutex::new(Some(io.clone())));
+        let (sources, io) = slab_with_one_socket();
+        let token = io.token;
+        // A probe that outlives both threads so the end state can be
+        // looked at.
         let probe = io.clone();
         let freed = Arc::new(AtomicUsize::new(0));
         let task = WakeArc::new(Task {
@@ -234,19 +257,10 @@ fn a_socket_dropped_while_the_reactor_dispatches_to_it_frees_everything_once() {
         });
         let mut key = WaiterKey::default();
         assert!(poll(&io, &task, Direction::Read, Some(&mut key)).is_pending());
-        let reactor = {
-            let slot = slot.clone();
-            thread::spawn(move || {
-                // `turn`: look up and clone under the lock, set outside it.
-                let found = slot.lock().clone();
-                if let Some(io) = found {
-                    io.set_readiness(1, readable());
-                }
-            })
-        };
+        let reactor = dispatch(&sources, token);
         // The task's thread: the `accept` future, the socket, the task.
         io.remove_waiter(&mut key);
-        drop(slot.lock().take());
+        assert!(sources.lock().release(&io));
         drop(io);
         task.owns.lock().take();
         reactor.join().unwrap();
@@ -334,5 +348,71 @@ fn a_waiter_on_another_thread_sees_the_runtime_shut_down_for_good() {
             panic!("a socket of a runtime that shut down waits again");
         };
         assert!(event.is_shutdown(), "the shutdown was cleared");
+    });
+}
+
+/// 7. A socket is dropped on its task's thread and a new one registered
+///    there takes its slot, while the reactor dispatches an event for the
+///    old one that `epoll_wait` returned before the drop. The new socket
+///    is never told of it: its waiter is not woken and no readiness is
+///    recorded (it would be a wake-up for data that is not there).
+///
+/// Mutation caught: `Sources::get` looks at the slab key only (no
+/// generation check).
+#[test]
+fn a_stale_event_never_reaches_the_socket_that_took_its_slot() {
+    loom::model(|| {
+        let (sources, old) = slab_with_one_socket();
+        let stale = old.token;
+        let reactor = dispatch(&sources, stale);
+        assert!(sources.lock().release(&old));
+        drop(old);
+        let new = sources.lock().insert().unwrap();
+        assert_eq!(new.token & KEY_MASK, stale & KEY_MASK, "the slot is reused");
+        let task = WakeArc::new(Task::default());
+        let polled = poll(&new, &task, Direction::Read, None);
+        reactor.join().unwrap();
+        assert!(
+            polled.is_pending(),
+            "a stale event made the new socket ready"
+        );
+        assert_eq!(
+            task.woken(),
+            0,
+            "a stale event woke the new socket's waiter"
+        );
+        assert!(poll(&new, &task, Direction::Read, None).is_pending());
+        assert!(sources.lock().release(&new));
+    });
+}
+
+/// 8. A socket is deregistered and then its `Registration` dropped (two
+///    releases) on another thread, while the loop registers a new socket,
+///    which may take the freed slot in between. The second release must
+///    not free the new socket's slot: it would never hear of readiness
+///    again.
+///
+/// Mutation caught: `Sources::release` frees the key if the slot is
+/// occupied, without `Arc::ptr_eq`.
+#[test]
+fn a_late_release_never_frees_the_slot_of_the_socket_that_took_it() {
+    loom::model(|| {
+        let (sources, old) = slab_with_one_socket();
+        let other = {
+            let sources = sources.clone();
+            thread::spawn(move || {
+                sources.lock().release(&old); // `deregister`
+                sources.lock().release(&old); // `Registration`'s drop
+            })
+        };
+        let new = sources.lock().insert().unwrap();
+        other.join().unwrap();
+        let found = sources.lock().get(new.token).cloned();
+        assert!(
+            found.is_some_and(|io| Arc::ptr_eq(&io, &new)),
+            "a late release freed the new socket's slot"
+        );
+        assert_eq!(sources.lock().len(), 1);
+        assert!(sources.lock().release(&new));
     });
 }

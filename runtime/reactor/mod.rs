@@ -17,17 +17,18 @@
 //! Registering and deregistering go through an [`IoHandle`], which any
 //! thread may hold: sockets are `Send`.
 //!
-//! Files: `driver.rs` (the [`Reactor`] and its [`IoHandle`]: mio's poll,
-//! registry and the slab of sources), `registration.rs` (a socket's link,
-//! the `poll_io` loop), `scheduled_io.rs` (one socket's readiness word)
-//! and `waiters.rs` (who waits on it).
+//! Files: `driver.rs` (the [`Reactor`] and its [`IoHandle`]: mio's poll
+//! and registry), `sources.rs` (the slab of sources, tokens with a
+//! generation), `registration.rs` (a socket's link, the `poll_io` loop),
+//! `scheduled_io.rs` (one socket's readiness word) and `waiters.rs` (who
+//! waits on it).
 //!
-//! Under `--cfg loom` only the per-socket state is built (`scheduled_io.rs`
-//! and `waiters.rs`, which need no OS): `driver.rs` and `registration.rs`
-//! need mio, and the loop parks on a condition variable instead (see
-//! `park.rs`). `loom_tests.rs` models what two threads do to one socket's
-//! state: the reactor reporting readiness while a task registers, clears
-//! or drops it on another thread.
+//! Under `--cfg loom` only the parts that need no OS are built
+//! (`sources.rs`, `scheduled_io.rs`, `waiters.rs`): `driver.rs` and
+//! `registration.rs` need mio, and the loop parks on a condition variable
+//! instead (see `park.rs`). `loom_tests.rs` models what two threads do to
+//! them: the reactor reporting readiness while a task registers, clears or
+//! drops its socket on another thread, and a slot freed and reused there.
 //!
 //! # The rule: no readiness is ever lost
 //!
@@ -76,6 +77,8 @@ mod registration;
 #[cfg_attr(loom, allow(dead_code))]
 mod scheduled_io;
 #[cfg_attr(loom, allow(dead_code))]
+mod sources;
+#[cfg_attr(loom, allow(dead_code))]
 mod waiters;
 
 #[cfg(all(test, loom))]
@@ -83,11 +86,11 @@ mod loom_tests;
 #[cfg(all(test, not(any(loom, miri))))]
 mod model_tests;
 
-#[cfg(all(test, not(loom)))]
-pub(crate) use driver::KEY_MASK;
 #[cfg(not(loom))]
 pub(crate) use driver::{IoHandle, Reactor};
 #[cfg(not(loom))]
 pub(crate) use registration::Registration;
 #[allow(unused_imports)]
 pub(crate) use scheduled_io::{Direction, ReadyEvent, ScheduledIo};
+#[cfg(all(test, not(loom)))]
+pub(crate) use sources::KEY_MASK;
