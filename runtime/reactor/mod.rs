@@ -11,7 +11,7 @@
 //! ```
 //!
 //! The reactor owns the [`mio::Poll`]; it is the only code in coop that
-//! touches it. Sources live in a [`Slab`] keyed by the low bits of their
+//! touches it. Sources live in a [`Slab`](slab::Slab) keyed by the low bits of their
 //! [`mio::Token`]; the high bits hold a generation, so an event for a socket
 //! that was dropped (its slot since reused) can never wake the new owner.
 //! Registering and deregistering go through an [`IoHandle`], which any
