@@ -1,7 +1,8 @@
 //! Loom models of one socket's readiness state (`scheduled_io.rs`,
-//! `waiters.rs`) touched by two threads: the reactor reporting readiness
-//! while a task on another thread registers its waker, clears what it saw,
-//! or drops the socket (sockets are `Send`).
+//! `waiters.rs`) and of the slab of sources (`sources.rs`) touched by two
+//! threads: the reactor reporting readiness while a task on another thread
+//! registers its waker, clears what it saw, or drops the socket (sockets
+//! are `Send`), and a slot freed there and reused.
 //!
 //! ```text
 //!   reactor thread                         task thread
@@ -14,7 +15,8 @@
 //! **no readiness is lost**. A task that got `Pending` is woken (loom
 //! explores every interleaving, so a wake that can slip between the look
 //! and the store is found); readiness a stale clear could erase survives;
-//! and a socket dropped mid-dispatch frees its waiters' wakers, once.
+//! a socket dropped mid-dispatch frees its waiters' wakers, once; and a
+//! reused slot hears nothing meant for the socket that had it before.
 //!
 //! Each model names the mutations of the code it was checked against: the
 //! mutation was applied, the model failed, and the mutation was reverted
