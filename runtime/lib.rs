@@ -130,7 +130,8 @@
 //! `examples/loom-downstream/` is such a crate; `scripts/loom-downstream.sh`
 //! runs its model. Under loom:
 //!
-//! * there are no sockets: the `mio` reactor is not built;
+//! * there are no sockets: the `mio` reactor is not built (only its
+//!   per-socket readiness state, for coop's own models);
 //! * there is no clock: a park with a timeout is a yield; an idle pool
 //!   thread exits at once with `Builder::thread_keep_alive(Duration::ZERO)`
 //!   and with any other keep-alive waits until a job or shutdown comes
@@ -142,7 +143,8 @@
 //! coop's own models live beside what they model (`task/loom_tests.rs`,
 //! `task/join_peek.rs`, `task/join_set/loom_tests.rs`, `executor/shared.rs`,
 //! `executor/loom_tests.rs`, `blocking/loom_tests.rs`, `handle.rs`,
-//! `park.rs` and `park_futex.rs`, `sync/loom_tests.rs`):
+//! `park.rs` and `park_futex.rs`, `sync/loom_tests.rs`,
+//! `reactor/loom_tests.rs`):
 //! `RUSTFLAGS="--cfg loom -C debug-assertions" LOOM_MAX_PREEMPTIONS=2 cargo test --release --lib`.
 //!
 //! ## Seeing the loop
@@ -203,7 +205,6 @@ mod park_futex;
 mod park_thread;
 #[cfg(not(loom))]
 pub mod per_core;
-#[cfg(not(loom))]
 mod reactor;
 mod runtime;
 #[cfg(not(loom))]

@@ -11,14 +11,24 @@
 //! ```
 //!
 //! The reactor owns the [`mio::Poll`]; it is the only code in coop that
-//! touches it. Sources live in a [`Slab`] keyed by the low bits of their
+//! touches it. Sources live in a [`Slab`](slab::Slab) keyed by the low bits of their
 //! [`mio::Token`]; the high bits hold a generation, so an event for a socket
 //! that was dropped (its slot since reused) can never wake the new owner.
 //! Registering and deregistering go through an [`IoHandle`], which any
 //! thread may hold: sockets are `Send`.
 //!
-//! Not built under `--cfg loom`: loom models have no OS, and the loop
-//! parks on a condition variable instead (see `park.rs`).
+//! Files: `driver.rs` (the [`Reactor`] and its [`IoHandle`]: mio's poll
+//! and registry), `sources.rs` (the slab of sources, tokens with a
+//! generation), `registration.rs` (a socket's link, the `poll_io` loop),
+//! `scheduled_io.rs` (one socket's readiness word) and `waiters.rs` (who
+//! waits on it).
+//!
+//! Under `--cfg loom` only the parts that need no OS are built
+//! (`sources.rs`, `scheduled_io.rs`, `waiters.rs`): `driver.rs` and
+//! `registration.rs` need mio, and the loop parks on a condition variable
+//! instead (see `park.rs`). `loom_tests.rs` models what two threads do to
+//! them: the reactor reporting readiness while a task registers, clears or
+//! drops its socket on another thread, and a slot freed and reused there.
 //!
 //! # The rule: no readiness is ever lost
 //!
@@ -59,233 +69,28 @@
 //! `WouldBlock`, clear, and wait for the next report. The property test in
 //! `model_tests.rs` checks this rule against a model of the kernel.
 
+#[cfg(not(loom))]
+mod driver;
+#[cfg(not(loom))]
 mod registration;
+// Under loom only the models use these (the mio half is not built).
+#[cfg_attr(loom, allow(dead_code))]
 mod scheduled_io;
+#[cfg_attr(loom, allow(dead_code))]
+mod sources;
+#[cfg_attr(loom, allow(dead_code))]
 mod waiters;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
 #[cfg(all(test, not(any(loom, miri))))]
 mod model_tests;
 
+#[cfg(not(loom))]
+pub(crate) use driver::{IoHandle, Reactor};
+#[cfg(not(loom))]
 pub(crate) use registration::Registration;
 #[allow(unused_imports)]
 pub(crate) use scheduled_io::{Direction, ReadyEvent, ScheduledIo};
-
-use std::io;
-use std::time::Duration;
-
-use mio::{Events, Interest, Poll, Registry, Token};
-use slab::Slab;
-
-use crate::loom::sync::atomic::{AtomicUsize, Ordering};
-use crate::loom::sync::{Arc, Mutex};
-use crate::trace;
-
-/// How many events one `epoll_wait` may return. More simply wait for the
-/// next turn.
-pub(crate) const EVENTS_CAPACITY: usize = 1024;
-
-/// The token of the `mio::Waker` that other threads use to unpark the loop.
-pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
-
-/// Slab keys use the low bits of a token; the rest is the generation.
-const KEY_BITS: u32 = 24;
-pub(crate) const KEY_MASK: usize = (1 << KEY_BITS) - 1;
-
-/// The loop-thread half: owns the poll instance and its event buffer.
-pub(crate) struct Reactor {
-    poll: Poll,
-    events: Events,
-    handle: Arc<IoHandle>,
-    tick: usize,
-    /// The sources a turn found ready, with their readiness bits. Kept
-    /// between turns so a busy loop does not allocate on every turn.
-    ready: Vec<(Arc<ScheduledIo>, usize)>,
-}
-
-/// The shareable half: registers and deregisters sources.
-pub(crate) struct IoHandle {
-    registry: Registry,
-    sources: Mutex<Sources>,
-    /// `sources.slab.len()`, readable without the lock: the loop parks on
-    /// a condvar instead of `epoll_wait` while it is zero (`park.rs`).
-    registered: AtomicUsize,
-}
-
-struct Sources {
-    slab: Slab<Arc<ScheduledIo>>,
-    generation: usize,
-    shut_down: bool,
-}
-
-impl Reactor {
-    /// Creates the poll instance and the waker other threads unpark it with.
-    pub(crate) fn new() -> io::Result<(Reactor, mio::Waker)> {
-        let poll = Poll::new()?;
-        let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
-        let handle = Arc::new(IoHandle {
-            registry: poll.registry().try_clone()?,
-            sources: Mutex::new(Sources {
-                slab: Slab::new(),
-                generation: 0,
-                shut_down: false,
-            }),
-            registered: AtomicUsize::new(0),
-        });
-        let reactor = Reactor {
-            poll,
-            events: Events::with_capacity(EVENTS_CAPACITY),
-            handle,
-            tick: 0,
-            ready: Vec::new(),
-        };
-        Ok((reactor, waker))
-    }
-
-    pub(crate) fn handle(&self) -> &Arc<IoHandle> {
-        &self.handle
-    }
-
-    /// Waits for I/O events for at most `timeout` (`None`: until one comes)
-    /// and wakes the tasks waiting on them. Returns the number of events.
-    pub(crate) fn turn(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
-        match self.poll.poll(&mut self.events, timeout) {
-            Ok(()) => {}
-            // A signal interrupted the wait: just a shorter turn.
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
-            Err(e) => return Err(e),
-        }
-        self.tick = self.tick.wrapping_add(1);
-        let mut count = 0;
-        // Look the sources up under the lock, wake them outside it.
-        let mut ready = std::mem::take(&mut self.ready);
-        {
-            let sources = self.handle.sources.lock();
-            for event in self.events.iter() {
-                count += 1;
-                let token = event.token();
-                if token == WAKER_TOKEN {
-                    continue;
-                }
-                let bits = scheduled_io::ready_bits(event);
-                if let Some(io) = sources.slab.get(token.0 & KEY_MASK) {
-                    // A stale event for a dropped source whose slot was reused
-                    // carries the old generation: skip it.
-                    if io.token == token.0 {
-                        ready.push((io.clone(), bits));
-                    }
-                }
-            }
-        }
-        // Traced outside the lock: a subscriber may register or drop a
-        // socket, which takes it (see `trace.rs`).
-        for event in self.events.iter().filter(|e| e.token() != WAKER_TOKEN) {
-            trace::io_ready(event.token().0, event.is_readable(), event.is_writable());
-        }
-        for (io, bits) in ready.drain(..) {
-            io.set_readiness(self.tick, bits);
-        }
-        self.ready = ready;
-        Ok(count)
-    }
-}
-
-impl Drop for Reactor {
-    fn drop(&mut self) {
-        // Sockets may outlive the runtime. Wake their waiters with "closed"
-        // so no task waits for an event that can no longer come.
-        let ios: Vec<_> = {
-            let mut sources = self.handle.sources.lock();
-            sources.shut_down = true;
-            self.handle.registered.store(0, Ordering::Relaxed);
-            sources.slab.drain().collect()
-        };
-        for io in ios {
-            io.wake_all();
-        }
-    }
-}
-
-impl IoHandle {
-    /// Registers `source` for `interest` and returns its readiness record.
-    pub(crate) fn register(
-        &self,
-        source: &mut impl mio::event::Source,
-        interest: Interest,
-    ) -> io::Result<Arc<ScheduledIo>> {
-        let io = {
-            let mut sources = self.sources.lock();
-            if sources.shut_down {
-                return Err(io::Error::other(
-                    "the coop runtime that owns this reactor has shut down",
-                ));
-            }
-            let key = sources.slab.vacant_key();
-            if key > KEY_MASK {
-                return Err(io::Error::other(
-                    "too many I/O sources registered with one coop runtime (16M)",
-                ));
-            }
-            sources.generation = sources.generation.wrapping_add(1) & (usize::MAX >> KEY_BITS);
-            let token = (sources.generation << KEY_BITS) | key;
-            // `usize::MAX` is the waker's token; never hand it out.
-            let token = if token == WAKER_TOKEN.0 { key } else { token };
-            let io = Arc::new(ScheduledIo::new(token));
-            let inserted = sources.slab.insert(io.clone());
-            debug_assert_eq!(inserted, key);
-            self.registered.store(sources.slab.len(), Ordering::Relaxed);
-            io
-        };
-        if let Err(e) = self.registry.register(source, Token(io.token), interest) {
-            self.release(&io);
-            return Err(e);
-        }
-        Ok(io)
-    }
-
-    /// Removes `source` from the poll instance and frees its slot.
-    pub(crate) fn deregister(
-        &self,
-        source: &mut impl mio::event::Source,
-        io: &Arc<ScheduledIo>,
-    ) -> io::Result<()> {
-        let result = self.registry.deregister(source);
-        self.release(io);
-        result
-    }
-
-    /// Frees `io`'s slot if it still holds `io` (idempotent).
-    pub(crate) fn release(&self, io: &Arc<ScheduledIo>) {
-        let mut sources = self.sources.lock();
-        let key = io.token & KEY_MASK;
-        if sources.slab.get(key).is_some_and(|s| Arc::ptr_eq(s, io)) {
-            sources.slab.remove(key);
-            self.registered.store(sources.slab.len(), Ordering::Relaxed);
-        }
-    }
-
-    /// Whether any source is registered. Sources are registered on the
-    /// loop's thread only, so there it is exact (`Relaxed` suffices: the
-    /// loop reads its own writes); a source released on another thread may
-    /// be seen late, which only costs one `epoll_wait` that was not needed.
-    pub(crate) fn has_sources(&self) -> bool {
-        self.registered.load(Ordering::Relaxed) != 0
-    }
-
-    /// Every registered source, for snapshots to look at their waiters
-    /// (`TaskSnapshot::waiting_on`) outside the sources' lock, as `turn`
-    /// wakes them outside it.
-    pub(crate) fn sources(&self) -> Vec<Arc<ScheduledIo>> {
-        self.sources
-            .lock()
-            .slab
-            .iter()
-            .map(|(_, io)| io.clone())
-            .collect()
-    }
-
-    /// Number of registered sources (for tests of slot reuse).
-    #[allow(dead_code)]
-    pub(crate) fn source_count(&self) -> usize {
-        self.sources.lock().slab.len()
-    }
-}
+#[cfg(all(test, not(loom)))]
+pub(crate) use sources::KEY_MASK;
