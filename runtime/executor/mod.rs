@@ -284,7 +284,9 @@ impl Core {
                 id: header.id,
                 name: records.name_of(header.id),
                 spawned_at: records.site_of(record),
-                state: if state.is_running() {
+                // A claimed task (`SCHEDULED | RUNNING`) runs only if it is
+                // the one being polled; otherwise it waits in the queue.
+                state: if state.is_running() && !header.is_claim_queued() {
                     TaskState::Running
                 } else if state.is_scheduled() {
                     TaskState::Runnable
@@ -625,7 +627,9 @@ impl Core {
             }
             let tasks = self.owned.close();
             for task in &tasks {
-                task.shutdown();
+                // This thread is the tasks' loop: a claimed task still in
+                // the run queue is cancelled too.
+                task.shutdown_on_loop();
                 // SAFETY: a method of the loop's `Core`: this is the task's
                 // loop thread; the task is complete now, and the list's
                 // reference (in `tasks`) outlives the pool's.

@@ -4,8 +4,9 @@
 //! blocking-pool thread calls [`TaskRef::run`]); everything that needs the
 //! task's `unsafe` entry points happens here, with the state machine
 //! deciding at each step who owns what. On the loop, a task only the loop
-//! holds (no handle, no waker out) takes each transition as a plain store
-//! (`state.rs`):
+//! holds (no handle, no waker out) takes each transition as a plain store,
+//! and a task claimed by a wake on the loop (`SCHEDULED | RUNNING`) is
+//! popped with a load and no write (`state.rs`):
 //!
 //! ```text
 //!  run(task)
@@ -15,7 +16,7 @@
 //!   │                                   ├─ Ready ─────► complete
 //!   │                                   └─ Pending ─► transition_to_idle
 //!   │                                                  ├─ Released ────► (queue ref dropped with it)
-//!   │                                                  ├─ Reschedule ──► back on the queue
+//!   │                                                  ├─ Reschedule ──► back on the queue (claimed, on the loop)
 //!   │                                                  └─ Cancel ──────► cancel ─► complete
 //!  complete: COMPLETE set; no JoinHandle? drop the output; else wake it.
 //! ```
@@ -71,20 +72,19 @@ impl TaskRef {
         self.run_as(budget, true)
     }
 
-    #[inline(always)]
-    fn is_bound(&self) -> bool {
-        self.owned_key() != UNBOUND
-    }
-
     /// `bound`: the caller is the loop, running a task of its own (whose
     /// owned-list reference `is_bound` confirms).
     #[inline(always)]
     fn run_as(self, budget: u32, bound: bool) -> Ran {
         let header = self.header();
         let run = if bound {
-            header
+            let run = header
                 .state
-                .transition_to_running_on_loop(|| self.is_bound())
+                .transition_to_running_on_loop(|| self.is_bound());
+            // A claim (if this was one) is no longer queued: a wake on the
+            // loop from here on marks the poll `NOTIFIED`.
+            header.set_claim_queued(false);
+            run
         } else {
             header.state.transition_to_running()
         };
@@ -142,7 +142,13 @@ impl TaskRef {
                         self.forget_released(last);
                         Ran::Idle
                     }
-                    Idle::Reschedule => Ran::Reschedule(self),
+                    Idle::Reschedule => {
+                        if bound {
+                            // Re-queued claimed (`transition_to_idle`).
+                            header.set_claim_queued(true);
+                        }
+                        Ran::Reschedule(self)
+                    }
                     Idle::Cancel => {
                         // SAFETY: RUNNING is still held by this thread.
                         unsafe { self.cancel() };
@@ -159,8 +165,29 @@ impl TaskRef {
     /// or, for a task whose future is `Send` (spawned through a `Handle` or
     /// `spawn_blocking`), on whichever thread finds the runtime shut down.
     pub(crate) fn shutdown(&self) -> bool {
-        if !self.header().state.transition_to_running_for_shutdown() {
+        self.shutdown_as(false)
+    }
+
+    /// [`shutdown`](Self::shutdown) on the task's loop thread, which is not
+    /// polling it: a task claimed by a wake on the loop (`state.rs`,
+    /// `wake_on_loop`) is queued, not running, and is cancelled too.
+    pub(crate) fn shutdown_on_loop(&self) -> bool {
+        self.shutdown_as(true)
+    }
+
+    fn shutdown_as(&self, on_loop: bool) -> bool {
+        let header = self.header();
+        let claim_queued = on_loop && header.is_claim_queued();
+        if !header
+            .state
+            .transition_to_running_for_shutdown(claim_queued)
+        {
             return false;
+        }
+        if claim_queued {
+            // Its RUNNING is shutdown's now; the entry left in the queue
+            // finds the task complete.
+            header.set_claim_queued(false);
         }
         // SAFETY: RUNNING was just set by this thread, which may drop the
         // future (the loop's, or any thread for a `Send` future).

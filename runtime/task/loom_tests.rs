@@ -235,17 +235,27 @@ fn a_remote_wake_racing_a_pooled_clone_and_idle_step_is_not_lost() {
             r.wait().await;
             9
         });
-        let waker = crate::loom::thread::spawn(move || remote.set());
-        let result = rt.block_on(async move {
-            // Let the task's first poll store its waker, then wake it here,
-            // on the loop.
-            crate::task::yield_now().await;
-            local.set();
-            task.await
-        });
-        assert_eq!(result.unwrap(), 9);
-        waker.join().unwrap();
+        assert_eq!(local_then_remote(&rt, task, local, remote), 9);
     });
+}
+
+/// Another thread sets `remote` while the loop lets the task's first poll
+/// store its waker(s), sets `local` there (a wake on the loop, which
+/// claims the task: `State::wake_on_loop`) and awaits the task.
+fn local_then_remote<T>(
+    rt: &Runtime,
+    task: crate::task::JoinHandle<T>,
+    local: Arc<Signal>,
+    remote: Arc<Signal>,
+) -> T {
+    let waker = crate::loom::thread::spawn(move || remote.set());
+    let result = rt.block_on(async move {
+        crate::task::yield_now().await;
+        local.set();
+        task.await
+    });
+    waker.join().unwrap();
+    result.unwrap()
 }
 
 /// A detached task's second poll clones its waker from the pool, hands the
@@ -329,6 +339,125 @@ fn abort_from_another_thread_racing_a_local_wake_drops_the_future_once() {
         }
         assert_eq!(drops.load(Ordering::SeqCst), 1);
         drop(rt);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+// A wake on the loop claims an idle task (`SCHEDULED | RUNNING` in one
+// CAS, `State::wake_on_loop`), so the loop's pop writes nothing. The three
+// models below race what other threads do against a claimed task.
+
+/// A task gives its waker to the loop (`local`) and to another thread
+/// (`remote`); the loop's wake claims it while the other thread's wake may
+/// land before the claim, on the claimed task still queued, during its
+/// poll, or after its idle step. The task finishes only once it has seen
+/// `remote` set: a lost wake leaves the loop parked forever (a deadlock).
+#[test]
+fn a_remote_wake_racing_a_claimed_task_is_not_lost() {
+    loom::model(|| {
+        let rt = Runtime::new().unwrap();
+        let (local, remote) = (Arc::new(Signal::default()), Arc::new(Signal::default()));
+        let (l, r) = (local.clone(), remote.clone());
+        let task = rt.spawn(async move {
+            let mut polls = 0;
+            poll_fn(|cx| {
+                polls += 1;
+                if polls == 1 {
+                    l.0.lock().1 = Some(cx.waker().clone());
+                }
+                let mut remote = r.0.lock();
+                if remote.0 {
+                    return Poll::Ready(4);
+                }
+                remote.1 = Some(cx.waker().clone());
+                Poll::Pending
+            })
+            .await
+        });
+        // The task's first poll stores both wakers; then the loop's wake
+        // (by value) claims it.
+        assert_eq!(local_then_remote(&rt, task, local, remote), 4);
+    });
+}
+
+/// An `AbortHandle` on another thread aborts a task that waits forever
+/// while the loop wakes it (the wake claims it): the abort must be seen,
+/// whether it lands before the claim (it queues the task itself), on the
+/// claimed task still queued (the pop sees `CANCELLED`) or during its poll
+/// (the idle step sees it). A lost abort leaves the loop parked forever.
+#[test]
+fn abort_from_another_thread_racing_a_local_claim_is_seen() {
+    loom::model(|| {
+        let rt = Runtime::new().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
+        let (s, guard) = (slot.clone(), Counted(drops.clone()));
+        let task = rt.spawn(async move {
+            let _guard = guard;
+            poll_fn(|cx| {
+                let mut slot = s.lock();
+                if slot.is_none() {
+                    *slot = Some(cx.waker().clone());
+                }
+                Poll::<()>::Pending
+            })
+            .await
+        });
+        let abort = task.abort_handle();
+        let aborter = crate::loom::thread::spawn(move || abort.abort());
+        let result = rt.block_on(async move {
+            crate::task::yield_now().await;
+            // Aborted before its first poll, the task stored no waker.
+            let waker = slot.lock().take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+            task.await
+        });
+        aborter.join().unwrap();
+        assert!(result.unwrap_err().is_cancelled());
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// The loop's wake claims a task and `block_on` returns before the loop
+/// pops it: shutdown finds the task claimed (`RUNNING` set) in the run
+/// queue, with another thread waking or dropping a second waker meanwhile.
+/// Shutdown must take the claimed task over and drop its future, once.
+#[test]
+fn shutdown_with_a_claimed_task_still_queued_drops_its_future_once() {
+    loom::model(|| {
+        let rt = Runtime::new().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (local, remote): (Arc<Mutex<Option<Waker>>>, Arc<Mutex<Option<Waker>>>) =
+            (Arc::default(), Arc::default());
+        let (l, r, guard) = (local.clone(), remote.clone(), Counted(drops.clone()));
+        drop(rt.spawn(async move {
+            let _guard = guard;
+            poll_fn(|cx| {
+                let mut slot = l.lock();
+                if slot.is_none() {
+                    *slot = Some(cx.waker().clone());
+                    *r.lock() = Some(cx.waker().clone());
+                }
+                Poll::<()>::Pending
+            })
+            .await
+        }));
+        let other = crate::loom::thread::spawn(move || {
+            let waker = remote.lock().take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        });
+        rt.block_on(async move {
+            crate::task::yield_now().await;
+            let waker = local.lock().take().expect("the task ran once");
+            waker.wake();
+        });
+        drop(rt);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        other.join().unwrap();
         assert_eq!(drops.load(Ordering::SeqCst), 1);
     });
 }

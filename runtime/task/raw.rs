@@ -37,7 +37,7 @@ use super::state::State;
 use crate::catch::drop_payload;
 use crate::executor::Shared;
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use crate::loom::sync::Arc;
 
 /// `owned_key` of a task not (or no longer) in the loop's owned-task list.
@@ -89,6 +89,35 @@ pub(crate) struct Header {
     /// # Invariant
     /// Touched only on the thread that runs the task's loop.
     pub(crate) pool: RefPool,
+    /// The task is claimed (`SCHEDULED | RUNNING`, `state.rs`) and waits in
+    /// its loop's run queue: its `RUNNING` is the claim's, not a poll's.
+    /// Set by the claim (a wake on the loop, or the idle step that
+    /// re-queues a woken task), cleared by the pop. Loop-thread only,
+    /// relaxed like `owned_key`.
+    claim_queued: AtomicBool,
+}
+
+impl Header {
+    /// Whether the task is in its loop's owned-task list (read on that
+    /// loop's thread: `owned_key` is the loop's).
+    #[inline(always)]
+    pub(crate) fn is_bound(&self) -> bool {
+        self.owned_key.load(Ordering::Relaxed) != UNBOUND as u32
+    }
+
+    /// Whether the task is claimed and still queued, not being polled (see
+    /// the field). Only meaningful on the task's loop thread.
+    #[inline(always)]
+    pub(crate) fn is_claim_queued(&self) -> bool {
+        self.claim_queued.load(Ordering::Relaxed)
+    }
+
+    /// Marks a claim queued (`true`, by the claim) or popped (`false`). On
+    /// the task's loop thread only.
+    #[inline(always)]
+    pub(crate) fn set_claim_queued(&self, queued: bool) {
+        self.claim_queued.store(queued, Ordering::Relaxed)
+    }
 }
 
 /// A task's future or its result.
@@ -151,6 +180,7 @@ impl TaskRef {
                 woken: AtomicU64::new(0),
                 join_waker: UnsafeCell::new(None),
                 pool: RefPool::new(),
+                claim_queued: AtomicBool::new(false),
             },
             stage: UnsafeCell::new(Stage::Running(future)),
         });
@@ -185,6 +215,12 @@ impl TaskRef {
     pub(crate) fn set_owned_key(&self, key: usize) {
         debug_assert!(key <= UNBOUND);
         self.header().owned_key.store(key as u32, Ordering::Relaxed)
+    }
+
+    /// Whether the task is in its loop's owned-task list.
+    #[inline(always)]
+    pub(crate) fn is_bound(&self) -> bool {
+        self.header().is_bound()
     }
 
     /// Opens the task's reference pool: the loop has bound the task.

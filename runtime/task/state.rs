@@ -2,9 +2,55 @@
 //! one atomic `usize`.
 //!
 //! ```text
-//!  bit:  63 ........ 7 |     6     |    5       |     4         |    3     |    2     |    1    |     0
-//!        reference count | JOIN_PEEK | JOIN_WAKER | JOIN_INTEREST | CANCELLED| COMPLETE | RUNNING | SCHEDULED
+//!  bit:  63 ....... 8 |    7     |     6     |    5       |     4         |    3     |    2     |    1    |     0
+//!        reference count | NOTIFIED | JOIN_PEEK | JOIN_WAKER | JOIN_INTEREST | CANCELLED| COMPLETE | RUNNING | SCHEDULED
 //! ```
+//!
+//! The run states, and who moves the task between them (`L`: only the
+//! loop's thread; `any`: any thread with a reference):
+//!
+//! ```text
+//!          wake elsewhere (any): one CAS             pop (L): one CAS
+//!   idle ─────────────────────────────► SCHEDULED ───────────────────► RUNNING
+//!    ▲ │                                (queued)                      (polled)
+//!    │ │ wake on the loop (L): one CAS                                    │
+//!    │ ▼                                                                  │
+//!    │ SCHEDULED|RUNNING ── pop (L): a load ──► SCHEDULED|RUNNING         │
+//!    │ (claimed, queued)       no write         (claimed, polled)         │
+//!    │        ▲                                      │                    │
+//!    │        └───── poll Pending, NOTIFIED (L) ─────┴────────────────────┤
+//!    └────────────── poll Pending, not woken (L) ─────────────────────────┘
+//!                    (from either polled state; a blocking-pool job
+//!                    woken during its poll goes back to SCHEDULED)
+//! ```
+//!
+//! A wake on the task's loop thread of a task bound there *claims* it: the
+//! same CAS that schedules it sets `RUNNING`, so the pop (`L`) has nothing
+//! to write: it loads the word for `CANCELLED`. A poll that ends woken
+//! (`NOTIFIED`) re-queues the task claimed again in its idle CAS. So a
+//! task woken on its loop costs two locked operations per round (the wake,
+//! the idle step), not three. Claimed queued and claimed polled look the
+//! same in the word; the loop tells them apart by a flag of its own
+//! (`Header::claim_queued`, set by the claim, cleared by the pop), which a
+//! wake on the loop (nothing to add while queued), shutdown (a claimed
+//! task still queued is taken over, `transition_to_running_for_shutdown`)
+//! and snapshots (`Core::tasks`: runnable, not running) read. Another
+//! thread cannot read it: a wake from there that finds `RUNNING` sets
+//! `NOTIFIED` whether the claimed task is queued or polled, so a remote
+//! wake that lands on a claimed task still in the queue costs it one extra
+//! poll (futures must tolerate spurious polls; no test or API promises
+//! otherwise). Wakes on the loop never cause one. Tasks the loop did not
+//! claim (spawned, woken from another thread, blocking jobs) take the
+//! plain `SCHEDULED` → `RUNNING` path.
+//!
+//! Who may set what: `SCHEDULED` without `RUNNING`, any waker or abort
+//! (with a queue reference); `SCHEDULED | RUNNING` (a claim), the loop
+//! only; `RUNNING` alone, the pop (the loop, or a blocking-pool thread for
+//! its jobs) or shutdown's claim; `NOTIFIED`, any waker while `RUNNING`
+//! is set, cleared by the idle step; `CANCELLED`, an abort or shutdown;
+//! `COMPLETE`, the `RUNNING` holder. While `RUNNING` is set only its
+//! holder changes `SCHEDULED`. After `COMPLETE`, `SCHEDULED` and
+//! `NOTIFIED` are stale and never read.
 //!
 //! Every transition is computed on a [`Snapshot`] (a plain `Copy` value) and
 //! published with one compare-and-swap, so a transition either happens whole
@@ -13,11 +59,16 @@
 //! decides *who* may touch the task's cells; `raw.rs` does the touching.
 //!
 //! Invariants, in prose:
-//! * `SCHEDULED` set ⇔ exactly one queue reference exists: the task sits in a
-//!   run queue, or it is `RUNNING` and the loop will re-queue it when the poll
-//!   returns. So a task woken twice before it runs is queued once.
-//! * `RUNNING` set ⇔ the loop's thread is inside the future's `poll`, and only
-//!   that thread may touch the future.
+//! * `SCHEDULED` set (before `COMPLETE`) ⇔ exactly one queue reference
+//!   exists: the task sits in a run queue, or it is claimed and the loop
+//!   holds that reference while it polls. So a task woken twice before it
+//!   runs is queued once.
+//! * `RUNNING` set ⇔ one thread owns the future's next step: the loop's
+//!   thread is inside the future's `poll` (or holds the task claimed in its
+//!   queue), or shutdown is dropping it; only that thread may touch the
+//!   future.
+//! * `NOTIFIED` set ⇒ `RUNNING` is, and the holder re-queues the task when
+//!   the poll returns.
 //! * `COMPLETE` set ⇒ the future is gone. If `JOIN_INTEREST` is set the output
 //!   belongs to the `JoinHandle`; otherwise it has been dropped.
 //! * `JOIN_WAKER` set ⇒ the join-waker cell is owned by the task side (which
@@ -66,7 +117,8 @@ const CANCELLED: usize = 1 << 3;
 const JOIN_INTEREST: usize = 1 << 4;
 const JOIN_WAKER: usize = 1 << 5;
 const JOIN_PEEK: usize = 1 << 6;
-const REF_SHIFT: u32 = 7;
+const NOTIFIED: usize = 1 << 7;
+const REF_SHIFT: u32 = 8;
 const REF_ONE: usize = 1 << REF_SHIFT;
 const REF_MASK: usize = !(REF_ONE - 1);
 
@@ -100,6 +152,14 @@ impl Snapshot {
     pub(crate) fn is_join_waker_set(self) -> bool {
         self.0 & JOIN_WAKER != 0
     }
+    pub(crate) fn is_notified(self) -> bool {
+        self.0 & NOTIFIED != 0
+    }
+    /// `SCHEDULED | RUNNING`: claimed by a wake on the task's loop, queued
+    /// there or (once popped) being polled; only the loop can tell which.
+    pub(crate) fn is_claimed(self) -> bool {
+        self.0 & (SCHEDULED | RUNNING) == SCHEDULED | RUNNING
+    }
     pub(crate) fn ref_count(self) -> usize {
         self.0 >> REF_SHIFT
     }
@@ -117,6 +177,7 @@ impl std::fmt::Debug for Snapshot {
         f.debug_struct("Snapshot")
             .field("scheduled", &self.is_scheduled())
             .field("running", &self.is_running())
+            .field("notified", &self.is_notified())
             .field("complete", &self.is_complete())
             .field("cancelled", &self.is_cancelled())
             .field("join_interest", &self.is_join_interested())
@@ -231,11 +292,15 @@ impl State {
     /// If the task is idle, take a queue reference for the caller to push.
     pub(crate) fn transition_to_scheduled(&self) -> Schedule {
         self.update(|s| {
-            if s.is_complete() || s.is_scheduled() {
+            if s.is_complete() || s.is_notified() {
                 (None, Schedule::Nothing)
             } else if s.is_running() {
-                // The loop sees SCHEDULED when the poll ends and re-queues.
-                (Some(Snapshot(s.0 | SCHEDULED)), Schedule::Nothing)
+                // The loop sees NOTIFIED when the poll ends and re-queues.
+                // A claimed task still queued is polled once more for it:
+                // from another thread, nobody can tell queued from polling.
+                (Some(Snapshot(s.0 | NOTIFIED)), Schedule::Nothing)
+            } else if s.is_scheduled() {
+                (None, Schedule::Nothing)
             } else {
                 (Some(Snapshot((s.0 | SCHEDULED) + REF_ONE)), Schedule::Push)
             }
@@ -248,16 +313,49 @@ impl State {
     /// the same step, so a wake costs one atomic operation, not three.
     pub(crate) fn transition_to_scheduled_by_val(&self) -> WakeByVal {
         self.update(|s| {
-            if s.is_complete() || s.is_scheduled() {
+            if s.is_complete() || s.is_notified() || (s.is_scheduled() && !s.is_running()) {
                 let last = s.ref_count() == 1;
                 (Some(Snapshot(s.0 - REF_ONE)), WakeByVal::Released { last })
             } else if s.is_running() {
-                // The loop holds a queue reference while it polls, so this
-                // cannot be the last one.
-                let next = Snapshot((s.0 | SCHEDULED) - REF_ONE);
+                // The loop holds a queue reference while it polls (or the
+                // owned list's, at shutdown), so this cannot be the last.
+                let next = Snapshot((s.0 | NOTIFIED) - REF_ONE);
                 (Some(next), WakeByVal::Released { last: false })
             } else {
                 (Some(Snapshot(s.0 | SCHEDULED)), WakeByVal::Push)
+            }
+        })
+    }
+
+    /// A wake on the task's own loop thread, of a task bound to that loop:
+    /// an idle task is *claimed* in the same step (`SCHEDULED | RUNNING`),
+    /// so that the loop's pop writes nothing. `by_val`: the caller's waker
+    /// reference becomes the queue reference on `Push`; otherwise one is
+    /// added. On `Nothing` the caller keeps whatever it had (a by-value
+    /// waker's reference goes to the pool or off the count: `waker.rs`).
+    ///
+    /// A claimed task looks the same in the word queued and being polled;
+    /// `claim_queued` (the loop's own flag, `Header::is_claim_queued`) says
+    /// it is queued. Then a wake has nothing to add: its poll is to come.
+    #[inline(always)]
+    pub(crate) fn wake_on_loop(&self, by_val: bool, claim_queued: bool) -> Schedule {
+        let add = if by_val { 0 } else { REF_ONE };
+        self.update(|s| {
+            if s.0 & (COMPLETE | NOTIFIED | RUNNING | SCHEDULED) == 0 {
+                // Idle, the common case: claim it. One test, one CAS.
+                let next = (s.0 | SCHEDULED | RUNNING) + add;
+                (Some(Snapshot(next)), Schedule::Push)
+            } else if s.is_complete() || s.is_notified() {
+                (None, Schedule::Nothing)
+            } else if s.is_running() {
+                if s.is_scheduled() && claim_queued {
+                    (None, Schedule::Nothing)
+                } else {
+                    (Some(Snapshot(s.0 | NOTIFIED)), Schedule::Nothing)
+                }
+            } else {
+                // Queued, not claimed.
+                (None, Schedule::Nothing)
             }
         })
     }
@@ -297,6 +395,18 @@ impl State {
                 .store((s.0 & !SCHEDULED) | RUNNING, Ordering::Release);
             return Run::Poll;
         }
+        if s.is_running() {
+            // Claimed by a wake on this loop (`wake_on_loop`) or by the
+            // last idle step: the loop owns the poll already, so nothing is
+            // written, and a load sees an abort (a later one is seen by
+            // the idle step or the completion).
+            debug_assert!(s.is_claimed() && !s.is_complete());
+            return if s.is_cancelled() {
+                Run::Cancel
+            } else {
+                Run::Poll
+            };
+        }
         self.update_from(s.0, Self::to_running)
     }
 
@@ -317,23 +427,31 @@ impl State {
         true
     }
 
-    /// The poll returned `Pending`: clear `RUNNING`. If nobody woke the
-    /// task meanwhile, its queue reference is dropped in the same step, or,
-    /// with `keep_ref` (the loop puts it in the task's reference pool),
-    /// left counted and returned to the caller: [`Idle::Kept`].
-    pub(crate) fn transition_to_idle(&self, keep_ref: bool) -> Idle {
+    /// The poll returned `Pending`: clear `RUNNING` (and a claim's
+    /// `SCHEDULED`). If nobody woke the task meanwhile, its queue reference
+    /// is dropped in the same step, or, `on_loop` (the loop of a bound task,
+    /// which puts it in the task's reference pool), left counted and
+    /// returned to the caller: [`Idle::Kept`]. If it was woken
+    /// (`NOTIFIED`), it is re-queued: `on_loop`, claimed again
+    /// (`SCHEDULED | RUNNING` stay), so its next pop writes nothing.
+    pub(crate) fn transition_to_idle(&self, on_loop: bool) -> Idle {
         self.update(|s| {
             debug_assert!(s.is_running());
             if s.is_cancelled() {
                 (None, Idle::Cancel)
-            } else if s.is_scheduled() {
-                (Some(Snapshot(s.0 & !RUNNING)), Idle::Reschedule)
-            } else if keep_ref {
-                (Some(Snapshot(s.0 & !RUNNING)), Idle::Kept)
+            } else if s.is_notified() {
+                let next = if on_loop {
+                    (s.0 & !NOTIFIED) | SCHEDULED
+                } else {
+                    (s.0 & !(NOTIFIED | RUNNING)) | SCHEDULED
+                };
+                (Some(Snapshot(next)), Idle::Reschedule)
+            } else if on_loop {
+                (Some(Snapshot(s.0 & !(RUNNING | SCHEDULED))), Idle::Kept)
             } else {
                 let last = s.ref_count() == 1;
                 (
-                    Some(Snapshot((s.0 & !RUNNING) - REF_ONE)),
+                    Some(Snapshot((s.0 & !(RUNNING | SCHEDULED)) - REF_ONE)),
                     Idle::Released { last },
                 )
             }
@@ -353,9 +471,13 @@ impl State {
 
     /// Claims the right to finish a task that is idle or queued (used at
     /// shutdown). Fails if the loop is polling it or it already finished.
-    pub(crate) fn transition_to_running_for_shutdown(&self) -> bool {
+    /// `claimed_is_queued`: the caller is the task's loop, and its flag
+    /// (`Header::is_claim_queued`) says a claimed task (`SCHEDULED |
+    /// RUNNING`) waits in its queue, not running: it is taken over (its
+    /// claim already holds `RUNNING`).
+    pub(crate) fn transition_to_running_for_shutdown(&self, claimed_is_queued: bool) -> bool {
         self.update(|s| {
-            if s.is_complete() || s.is_running() {
+            if s.is_complete() || (s.is_running() && !(claimed_is_queued && s.is_claimed())) {
                 (None, false)
             } else {
                 (Some(Snapshot(s.0 | RUNNING | CANCELLED)), true)
@@ -406,8 +528,9 @@ impl State {
 
     /// [`drop_join_handle`](State::drop_join_handle), with a plain store
     /// when the handle's reference and the loop's two are all there are: the
-    /// count is 3, the task is queued and not running (so one queue
-    /// reference sits in a run queue, which only the loop pops), and
+    /// count is 3, the task is queued or claimed (so one queue reference
+    /// sits in a run queue, which only the loop pops, or is the loop's
+    /// while it polls the claimed task), and
     /// `on_loop` (asked only then) confirms that this is the task's loop
     /// thread, that the task is in its owned list and that shutdown has not
     /// begun (`executor::is_own_bound_task` says why each is needed). A handle dropped at
@@ -415,7 +538,9 @@ impl State {
     #[inline]
     pub(crate) fn drop_join_handle_on_loop(&self, on_loop: impl FnOnce() -> bool) -> DropJoin {
         let s = self.load();
-        const MASK: usize = REF_MASK | RUNNING | COMPLETE | SCHEDULED | JOIN_INTEREST;
+        // RUNNING may be set: a claimed task (`wake_on_loop`), whose queue
+        // reference is in the local queue or, while it is polled, the loop's.
+        const MASK: usize = REF_MASK | COMPLETE | SCHEDULED | JOIN_INTEREST;
         if s.0 & MASK == ((3 * REF_ONE) | SCHEDULED | JOIN_INTEREST) && on_loop() {
             self.0
                 .store((s.0 & !JOIN_INTEREST) - REF_ONE, Ordering::Release);
@@ -737,7 +862,7 @@ mod tests {
         assert_eq!(state.transition_to_running_on_loop(|| true), Run::Cancel);
 
         let state = State::new();
-        assert!(state.transition_to_running_for_shutdown());
+        assert!(state.transition_to_running_for_shutdown(false));
         assert_eq!(state.drop_join_handle(), DropJoin::Released { last: false });
         let _ = state.transition_to_complete();
         assert_eq!(state.transition_to_running_on_loop(|| true), Run::Done);
@@ -784,6 +909,68 @@ mod tests {
             state.drop_join_handle_on_loop(|| unreachable!()),
             DropJoin::OwnsOutput
         );
+    }
+
+    /// A bound task polled once and idle, its queue reference pooled.
+    fn idle_on_its_loop() -> State {
+        let state = State::new();
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        assert_eq!(state.transition_to_idle(true), Idle::Kept);
+        state
+    }
+
+    /// That task claimed by a by-value wake on its loop, still queued.
+    fn claimed_by_value() -> State {
+        let state = idle_on_its_loop();
+        assert_eq!(state.wake_on_loop(true, false), Schedule::Push);
+        state
+    }
+
+    #[test]
+    fn a_wake_on_the_loop_claims_an_idle_task_and_its_pop_writes_nothing() {
+        let state = idle_on_its_loop();
+        assert_eq!(state.wake_on_loop(false, false), Schedule::Push);
+        let claimed = state.load();
+        assert!(claimed.is_claimed() && !claimed.is_notified());
+        assert_eq!(claimed.ref_count(), 4, "the queue reference was added");
+        // Queued (the loop's flag says so): a second wake on the loop adds
+        // nothing; the pop is a load.
+        assert_eq!(state.wake_on_loop(false, true), Schedule::Nothing);
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Poll);
+        assert!(state.load() == claimed, "the pop wrote nothing");
+        // Polled (flag cleared): a wake on the loop notifies, and the idle
+        // step re-queues it claimed again.
+        assert_eq!(state.wake_on_loop(false, false), Schedule::Nothing);
+        assert!(state.load().is_notified());
+        assert_eq!(state.transition_to_idle(true), Idle::Reschedule);
+        let again = state.load();
+        assert!(again.is_claimed() && !again.is_notified());
+        // Not woken this time: idle, SCHEDULED and RUNNING both cleared.
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Poll);
+        assert_eq!(state.transition_to_idle(true), Idle::Kept);
+        let idle = state.load();
+        assert!(!idle.is_scheduled() && !idle.is_running());
+    }
+
+    #[test]
+    fn a_remote_wake_notifies_a_claimed_task_and_an_abort_is_seen_by_the_pop() {
+        let state = claimed_by_value();
+        // From another thread, queued and polled look alike: NOTIFIED.
+        assert_eq!(state.transition_to_scheduled(), Schedule::Nothing);
+        assert!(state.load().is_notified());
+        assert_eq!(state.transition_to_cancelled(), Schedule::Nothing);
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Cancel);
+    }
+
+    #[test]
+    fn shutdown_takes_over_a_claimed_task_only_when_the_loop_says_it_is_queued() {
+        let state = claimed_by_value();
+        assert!(!state.transition_to_running_for_shutdown(false), "polled");
+        assert!(state.transition_to_running_for_shutdown(true));
+        assert!(state.load().is_cancelled());
+        let prev = state.transition_to_complete();
+        assert!(prev.is_running());
+        assert_eq!(state.transition_to_running_on_loop(|| true), Run::Done);
     }
 
     #[test]

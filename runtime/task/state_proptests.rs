@@ -44,6 +44,12 @@ enum Op {
     /// A held waker is dropped on the loop's thread: its reference goes
     /// into the pool unless that is closed or full.
     DropWakerOnLoop,
+    /// `wake_by_ref` on the loop's thread: claims an idle task
+    /// (`State::wake_on_loop`).
+    WakeByRefOnLoop,
+    /// `wake` on the loop's thread: claims an idle task with the waker's
+    /// reference, or puts that reference in the pool.
+    WakeByValOnLoop,
     /// The loop pops a queue entry.
     Pop,
     /// The poll returns `Pending`.
@@ -75,6 +81,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::DropWaker),
         2 => Just(Op::CloneWakerOnLoop),
         2 => Just(Op::DropWakerOnLoop),
+        3 => Just(Op::WakeByRefOnLoop),
+        2 => Just(Op::WakeByValOnLoop),
         4 => Just(Op::Pop),
         3 => Just(Op::PollPending),
         1 => Just(Op::Complete),
@@ -113,9 +121,17 @@ struct Model {
     pooled: usize,
     /// Queue entries (each holds a reference). Never more than one.
     queued: usize,
+    /// The queue entry, or the poll that popped it, was claimed by a wake
+    /// on the loop (or the idle step that re-queued it): the word shows
+    /// `SCHEDULED | RUNNING` until the poll ends.
+    claimed: bool,
     run: Loop,
-    /// Woken while the loop polled: it re-queues the task afterwards.
-    woken_while_running: bool,
+    /// The loop's flag `Header::claim_queued`: set by a claim, cleared by
+    /// the pop and by shutdown's claim.
+    claim_queued: bool,
+    /// Woken while running or claimed: the loop re-queues the task when
+    /// the poll ends (`NOTIFIED`).
+    notified: bool,
     cancelled: bool,
     complete: bool,
 }
@@ -129,8 +145,10 @@ impl Model {
             wakers: 0,
             pooled: 0,
             queued: 1,
+            claimed: false,
+            claim_queued: false,
             run: Loop::Away,
-            woken_while_running: false,
+            notified: false,
             cancelled: false,
             complete: false,
         }
@@ -149,24 +167,50 @@ impl Model {
             + usize::from(loop_ref)
     }
 
+    /// RUNNING: the loop holds the task (polling or cancelling it), or a
+    /// claimed entry waits in its queue.
     fn running(&self) -> bool {
-        self.run != Loop::Away
+        !self.complete && (self.run != Loop::Away || (self.queued > 0 && self.claimed))
     }
 
-    /// SCHEDULED: a queue entry exists, or the loop will make one.
+    /// SCHEDULED: a queue entry exists, or a claimed one is being polled.
     fn scheduled(&self) -> bool {
-        self.queued > 0 || self.woken_while_running
+        self.queued > 0 || self.claimed
     }
 
-    /// The answer a wake must give, and its effect on the model.
+    /// The answer a wake from another thread must give, and its effect on
+    /// the model. It cannot tell a claimed entry still queued from its
+    /// poll: either way it sets `NOTIFIED` (at worst one extra poll).
     fn wake(&mut self) -> Schedule {
-        if self.complete || self.scheduled() {
+        if self.complete || self.notified {
             Schedule::Nothing
         } else if self.running() {
-            self.woken_while_running = true;
+            self.notified = true;
+            Schedule::Nothing
+        } else if self.queued > 0 {
             Schedule::Nothing
         } else {
             self.queued += 1;
+            Schedule::Push
+        }
+    }
+
+    /// A wake on the loop's thread of a bound task: an idle task is
+    /// claimed; a claimed entry still queued needs nothing more (its poll
+    /// is to come); a task being polled is `NOTIFIED`.
+    fn wake_on_loop(&mut self) -> Schedule {
+        if self.complete || self.notified || (self.queued > 0 && !self.running()) {
+            Schedule::Nothing
+        } else if self.queued > 0 && self.claimed && self.run == Loop::Away {
+            // Claimed, still queued: its poll is to come.
+            Schedule::Nothing
+        } else if self.running() {
+            self.notified = true;
+            Schedule::Nothing
+        } else {
+            self.queued += 1;
+            self.claimed = true;
+            self.claim_queued = true;
             Schedule::Push
         }
     }
@@ -221,6 +265,22 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 m.wakers -= 1;
                 freed = pool_or_release(&state, &pool, &mut m)?;
             }
+            Op::WakeByRefOnLoop if m.wakers > 0 && m.owned => {
+                let flag = m.claim_queued;
+                let expected = m.wake_on_loop();
+                prop_assert_eq!(state.wake_on_loop(false, flag), expected);
+            }
+            Op::WakeByValOnLoop if m.wakers > 0 && m.owned => {
+                let got = state.wake_on_loop(true, m.claim_queued);
+                m.wakers -= 1;
+                let expected = m.wake_on_loop();
+                let kept = expected == Schedule::Nothing;
+                prop_assert_eq!(got, expected);
+                if kept {
+                    // The waker's reference is the loop's to give up.
+                    freed = pool_or_release(&state, &pool, &mut m)?;
+                }
+            }
             Op::WakeByRef if m.wakers > 0 => {
                 let expected = m.wake();
                 prop_assert_eq!(state.transition_to_scheduled(), expected);
@@ -247,7 +307,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 prop_assert_eq!(last, m.refs() == 0);
                 freed = last;
             }
-            Op::Pop if m.queued > 0 && !m.running() => {
+            Op::Pop if m.queued > 0 && m.run == Loop::Away => {
                 // The loop's own path for a bound task (plain store when it
                 // holds the only references); the general one otherwise.
                 let got = if m.owned {
@@ -256,6 +316,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     state.transition_to_running()
                 };
                 m.queued -= 1;
+                m.claim_queued = false;
                 if m.complete {
                     prop_assert_eq!(got, Run::Done);
                     // The loop releases the entry's reference.
@@ -274,22 +335,28 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 // The loop of a bound task keeps the queue reference for
                 // the pool, and releases it if the pool is full
                 // (`harness.rs`).
+                // It re-queues a woken task claimed, so the next pop
+                // writes nothing.
                 let keep = m.owned;
                 let got = state.transition_to_idle(keep);
                 if m.cancelled {
                     prop_assert_eq!(got, Idle::Cancel);
                     m.run = Loop::Cancelling { holds_ref: true };
-                } else if m.woken_while_running {
+                } else if m.notified {
                     prop_assert_eq!(got, Idle::Reschedule);
-                    m.woken_while_running = false;
+                    m.notified = false;
                     m.run = Loop::Away;
                     m.queued += 1; // the loop's reference goes back in a queue
+                    m.claimed = keep;
+                    m.claim_queued = keep;
                 } else if keep {
                     prop_assert_eq!(got, Idle::Kept);
                     m.run = Loop::Away;
+                    m.claimed = false;
                     freed = pool_or_release(&state, &pool, &mut m)?;
                 } else {
                     m.run = Loop::Away;
+                    m.claimed = false;
                     let last = m.refs() == 0;
                     prop_assert_eq!(got, Idle::Released { last });
                     freed = last;
@@ -316,9 +383,13 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let held = matches!(m.run, Loop::Polling | Loop::Cancelling { holds_ref: true });
                 m.complete = true;
                 m.run = Loop::Away;
-                // A wake during the last poll left SCHEDULED set but made no
-                // queue entry: nothing will pop it.
-                m.woken_while_running = false;
+                // A wake during the last poll left NOTIFIED set but made no
+                // queue entry: nothing will pop it. A claimed entry still
+                // queued (shutdown) is popped as done.
+                m.notified = false;
+                if held {
+                    m.claimed = false;
+                }
                 if held {
                     let last = state.ref_dec();
                     prop_assert_eq!(last, m.refs() == 0);
@@ -339,10 +410,13 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 prop_assert_eq!(state.transition_to_cancelled(), expected);
             }
             Op::ShutdownClaim => {
-                let claimed = state.transition_to_running_for_shutdown();
-                let expected = !(m.complete || m.running());
+                // On the loop's thread, with the loop's flag: a claimed
+                // entry still queued is taken over, a poll is not.
+                let claimed = state.transition_to_running_for_shutdown(m.claim_queued);
+                let expected = !m.complete && m.run == Loop::Away;
                 prop_assert_eq!(claimed, expected);
                 if claimed {
+                    m.claim_queued = false;
                     m.cancelled = true;
                     m.run = Loop::Cancelling { holds_ref: false };
                 }
@@ -423,6 +497,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             // itself), a wake during the last poll leaves SCHEDULED.
             prop_assert_eq!(s.is_join_interested(), m.handle);
             prop_assert_eq!(s.is_scheduled(), m.scheduled(), "{:?}", m);
+            prop_assert_eq!(s.is_notified(), m.notified, "{:?}", m);
         }
     }
     Ok(())

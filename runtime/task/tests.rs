@@ -311,3 +311,71 @@ fn references_pooled_by_the_loop_are_released_when_shutdown_cancels_the_task() {
     });
     assert_eq!(left, 2, "the task was freed once its handle was dropped");
 }
+
+/// A wake on the loop claims an idle task (`state.rs`). Woken again on the
+/// loop while it waits in the queue, it is polled once, not once per wake
+/// (no spurious poll from wakes on the loop), and a snapshot calls it
+/// runnable (queued), not running.
+#[test]
+fn a_task_claimed_on_its_loop_is_polled_once_however_often_it_is_woken_while_queued() {
+    use crate::task::TaskState;
+    let rt = Runtime::new().unwrap();
+    let polls = Rc::new(Cell::new(0));
+    let go = Rc::new(Cell::new(false));
+    let slot: Rc<Cell<Option<Waker>>> = Rc::default();
+    let (p, g, s) = (polls.clone(), go.clone(), slot.clone());
+    let task = rt.spawn(poll_fn(move |cx| {
+        p.set(p.get() + 1);
+        if g.get() {
+            return Poll::Ready(());
+        }
+        s.set(Some(cx.waker().clone()));
+        Poll::Pending
+    }));
+    rt.block_on(async {
+        crate::yield_now().await;
+        assert_eq!(polls.get(), 1);
+        let waker = slot.take().expect("the first poll stored its waker");
+        waker.wake_by_ref(); // claims it
+        waker.wake_by_ref();
+        waker.wake(); // by value: its reference goes to the loop's pool
+        assert_eq!(rt.tasks()[0].state(), TaskState::Runnable);
+        for _ in 0..3 {
+            crate::yield_now().await;
+        }
+        assert_eq!(polls.get(), 2, "three wakes while queued, one poll");
+        go.set(true);
+        slot.take()
+            .expect("the second poll stored its waker")
+            .wake();
+        task.await.unwrap();
+    });
+    assert_eq!(polls.get(), 3);
+}
+
+/// A task claimed by a wake on the loop and never popped (`block_on`
+/// returned first) is still cancelled by shutdown: its future is dropped
+/// once, and the task freed (Miri checks the leak).
+#[test]
+fn shutdown_drops_a_claimed_task_still_in_the_queue_once() {
+    let drops = Rc::new(Cell::new(0));
+    let rt = Runtime::new().unwrap();
+    let slot: Rc<Cell<Option<Waker>>> = Rc::default();
+    let (d, s) = (drops.clone(), slot.clone());
+    let task = rt.spawn(async move {
+        let _guard = DropCounter(d);
+        poll_fn(|cx| {
+            s.set(Some(cx.waker().clone()));
+            Poll::<()>::Pending
+        })
+        .await
+    });
+    rt.block_on(async {
+        crate::yield_now().await;
+        slot.take().expect("polled once").wake();
+    });
+    assert_eq!(drops.get(), 0, "claimed, not yet polled");
+    drop(rt);
+    assert_eq!(drops.get(), 1);
+    drop(task);
+}

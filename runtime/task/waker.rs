@@ -5,7 +5,9 @@
 //! both move a reference out of or into the loop's pool instead, with no
 //! atomic operation: `ref_pool.rs`); waking it runs
 //! [`State::transition_to_scheduled`](super::state::State::transition_to_scheduled)
-//! and, if the task was idle, hands a queue reference to
+//! (on the task's own loop thread, [`State::wake_on_loop`](super::state::State::wake_on_loop),
+//! which also claims the task so that the loop's pop writes nothing) and,
+//! if the task was idle, hands a queue reference to
 //! [`executor::schedule`](crate::executor::schedule), which pushes it on the
 //! local run queue when called on the loop's thread, or on the remote queue
 //! (and wakes the loop) from any other thread.
@@ -36,10 +38,45 @@ pub(crate) fn waker_ref(task: &TaskRef) -> ManuallyDrop<Waker> {
     ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
 }
 
+/// Whether a wake of the task behind `h` runs on its own loop's thread and
+/// the task is bound there: then the wake claims the task
+/// (`State::wake_on_loop`), so the loop's pop writes nothing.
+#[inline(always)]
+fn on_own_loop(h: &Header) -> bool {
+    crate::executor::is_own_loop(&h.scheduler) && h.is_bound()
+}
+
+/// The wake of a task on its own loop (see [`on_own_loop`]). `by_val`: the
+/// caller's reference becomes the queue reference if the task is pushed;
+/// otherwise the caller still holds it afterwards.
+#[inline(always)]
+fn wake_on_loop(header: NonNull<Header>, by_val: bool) -> Schedule {
+    // SAFETY: called from a waker, which holds a counted reference.
+    let h = unsafe { header.as_ref() };
+    let id = h.id;
+    let woke = h.state.wake_on_loop(by_val, h.is_claim_queued());
+    match woke {
+        Schedule::Push => {
+            // Queued claimed: the pop will know its RUNNING is the claim's.
+            h.set_claim_queued(true);
+            // SAFETY: the transition added one reference for the queue
+            // entry, or (`by_val`) the caller gives up its own.
+            let task = unsafe { TaskRef::from_raw(header) };
+            crate::executor::schedule(task);
+        }
+        Schedule::Nothing => trace::task_wake_ignored(id),
+    }
+    woke
+}
+
 /// Schedules the task behind `header` if the wake finds it idle.
 fn schedule(header: NonNull<Header>) {
     // SAFETY: called from a waker, which holds a counted reference.
     let h = unsafe { header.as_ref() };
+    if on_own_loop(h) {
+        let _ = wake_on_loop(header, false);
+        return;
+    }
     match h.state.transition_to_scheduled() {
         Schedule::Push => {
             // SAFETY: the transition added one reference for the queue entry.
@@ -66,9 +103,23 @@ unsafe fn wake(ptr: *const ()) {
     // SAFETY: RawWaker contract: `ptr` is a task header kept alive by the
     // reference this waker owns.
     let header = unsafe { NonNull::new_unchecked(ptr as *mut Header) };
-    // SAFETY: as above; read before the transition, after which this waker
-    // no longer keeps the task alive.
-    let id = unsafe { header.as_ref() }.id;
+    // SAFETY: as above.
+    let h = unsafe { header.as_ref() };
+    if on_own_loop(h) {
+        if wake_on_loop(header, true) == Schedule::Nothing {
+            // The waker's reference is still ours: into the pool, as a drop
+            // on the loop (the wake changed nothing, or set a flag).
+            // SAFETY: `on_own_loop` proved this is the task's loop thread.
+            if !unsafe { h.pool.put() } {
+                // SAFETY: this waker owned one counted reference.
+                drop(unsafe { TaskRef::from_raw(header) });
+            }
+        }
+        return;
+    }
+    // Read before the transition, after which this waker no longer keeps
+    // the task alive.
+    let id = h.id;
     // SAFETY: this waker owned one counted reference; the TaskRef takes it
     // over. The transition below either makes it the queue entry or takes it
     // off the count, in the same atomic step as the wake.
