@@ -508,7 +508,7 @@ impl State {
     /// task). If the task is
     /// complete nothing changes: the output is the handle's to drop before
     /// it releases its reference.
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn drop_join_handle(&self) -> DropJoin {
         self.update(Self::to_handle_dropped)
     }
