@@ -3,7 +3,7 @@
 //!
 //! ```text
 //!   task header (task/raw.rs):  polls: u32        += 1 per poll
-//!                               woken: u64 = [ site: 16 | source: 48 ]
+//!                               loop word: u64 = [ site: 16 | task/: 8 | source: 40 ]
 //!   here:                       sites: [ Location, … ]   (site → Location)
 //!                               names: { TaskId → name }  (named tasks only)
 //! ```
@@ -12,9 +12,11 @@
 //! loop touches on every poll anyway, so recording a poll or a wake is a
 //! load and a store on a line already in cache: no table lookup, no borrow
 //! flag, no bounds check. The header word packs the last wake source (a
-//! task id, or a tag above every id, in the low 48 bits; see [`pack`]) and
+//! task id, or a tag above every id, in the low 40 bits; see [`pack`]) and
 //! the spawn site (an index into a small table of the spawn sites seen,
-//! which are few: one per `spawn` call in the source) in the top 16.
+//! which are few: one per `spawn` call in the source) in the top 16. The
+//! 8 bits between belong to the task module (its reference pool and claim
+//! flag, `task/ref_pool.rs`), which shares the word; nothing here changes them.
 //! Snapshots are the cold path: they walk the owned-task list and read each
 //! header. Loop-thread only.
 //!
@@ -35,11 +37,11 @@ pub(crate) struct Record {
     polls: u32,
 }
 
-/// Tags sit above every task id that fits in the 48 source bits; an id
-/// that does not (2^47 spawns in one process) is recorded as "unknown".
-const TAG: u64 = 1 << 47;
+/// Tags sit above every task id that fits in the 40 source bits; an id
+/// that does not (2^39 spawns in one process) is recorded as "unknown".
+const TAG: u64 = 1 << 39;
 const SITE_SHIFT: u32 = 48;
-const SOURCE: u64 = (1 << SITE_SHIFT) - 1;
+const SOURCE: u64 = (1 << 40) - 1;
 /// The site index that says "more sites than fit; unknown".
 const NO_SITE: u64 = 0xFFFF;
 
@@ -54,7 +56,7 @@ pub(crate) fn pack_task(id: TaskId) -> u64 {
     }
 }
 
-/// A wake source packed into the low 48 bits of a word.
+/// A wake source packed into the low 40 bits of a word.
 pub(crate) fn pack(source: Option<WakeSource>) -> u64 {
     match source {
         None => 0,
@@ -102,7 +104,7 @@ pub(crate) fn polled(task: &TaskRef) {
 /// Task `task` was woken by `source` (packed); its site bits stay.
 #[inline(always)]
 pub(crate) fn woken(task: &TaskRef, source: u64) {
-    let word = &task.header().woken;
+    let word = task.header().pool.word();
     word.store((word.load(Relaxed) & !SOURCE) | source, Relaxed);
 }
 
@@ -110,7 +112,7 @@ pub(crate) fn woken(task: &TaskRef, source: u64) {
 pub(crate) fn get(task: &TaskRef) -> Record {
     let header = task.header();
     Record {
-        woken: header.woken.load(Relaxed),
+        woken: header.pool.word().load(Relaxed),
         polls: header.polls.load(Relaxed),
     }
 }
@@ -147,7 +149,8 @@ impl Default for Records {
 
 impl Records {
     /// A task joins the loop: spawned at `at`, first woken by `first`
-    /// (packed). Sets its header word whole.
+    /// (packed). Sets the observer's bits of its loop word; the task
+    /// module's bits stay.
     #[inline(always)]
     pub(crate) fn bound(&self, task: &TaskRef, at: &'static Location<'static>, first: u64) {
         let ptr = at as *const Location<'static>;
@@ -156,9 +159,9 @@ impl Records {
         } else {
             self.site(at)
         };
-        task.header()
-            .woken
-            .store(site << SITE_SHIFT | first, Relaxed);
+        let word = task.header().pool.word();
+        let task_bits = word.load(Relaxed) & !(SOURCE | u64::MAX << SITE_SHIFT);
+        word.store(task_bits | site << SITE_SHIFT | first, Relaxed);
     }
 
     #[cold]

@@ -216,9 +216,12 @@ fn a_join_handle_dropped_on_the_loop_while_another_thread_wakes_the_task() {
 // kept), then races that with another thread. Loom's `Arc` accounting of
 // the task header's scheduler reference checks the free: a task freed twice
 // drops it twice, a task never freed (a reference lost in a pool) leaks it,
-// and loom reports either. The pool's cell is loom's `UnsafeCell`, so a
-// touch from any thread but the loop's, racing the loop's own, is reported
-// too.
+// and loom reports either. The pool sits in the task's loop word, a relaxed
+// atomic only the loop's thread may touch: a touch from another thread
+// (a drop that skips the owner check) races the loop's own load and store,
+// loom explores the interleaving that loses one of the two updates, and the
+// lost reference shows up as a leak (checked against that mutation after
+// the pool moved into the loop word).
 
 /// The task waits on `local` (set by the loop), then on `remote` (set by
 /// another thread). Its second wait clones its waker from the pool while

@@ -9,7 +9,8 @@
 //!                   │             read_output / …  │
 //!                   │   scheduler, id              │
 //!                   │   join_waker, owned_key      │
-//!                   │   polls, woken (observe/)    │
+//!                   │   polls, loop word (pool,    │
+//!                   │     claim, observe/ facts)   │
 //!                   ├──────────────────────────────┤
 //!                   │ stage: Running(F)            │  the future while it runs,
 //!                   │     | Finished(Result<T,_>)  │  then its output,
@@ -37,7 +38,7 @@ use super::state::State;
 use crate::catch::drop_payload;
 use crate::executor::Shared;
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicU32, Ordering};
 use crate::loom::sync::Arc;
 
 /// `owned_key` of a task not (or no longer) in the loop's owned-task list.
@@ -70,31 +71,23 @@ pub(crate) struct Header {
     /// and written with relaxed loads and stores (plain moves, no locked
     /// instruction), like `owned_key`.
     pub(crate) polls: AtomicU32,
-    /// The observer's word for this task (`observe/records.rs` packs it):
-    /// its last wake source and its spawn site. Kept in the header, beside
-    /// the state the loop touches anyway, rather than in a side table keyed
-    /// by task, so recording a poll or a wake costs no lookup. Loop-thread
-    /// only, relaxed like `owned_key`.
-    pub(crate) woken: AtomicU64,
     /// The waker of whoever awaits the `JoinHandle`.
     ///
     /// # Invariant
     /// Owned by the `JoinHandle` while `JOIN_WAKER` is unset, by the task
     /// side while it is set (see `state.rs`).
     pub(crate) join_waker: UnsafeCell<Option<Waker>>,
-    /// References to this task that its loop holds on its behalf, counted
-    /// in `state` but moved in and out with no atomic operation
-    /// (`ref_pool.rs`).
+    /// The loop word: references to this task that its loop holds on its
+    /// behalf (counted in `state` but moved in and out with no atomic
+    /// operation), the claim flag, and the observer's facts (its last
+    /// wake source and its spawn site, `observe/records.rs`, kept here
+    /// beside the state the loop touches anyway rather than in a side table,
+    /// so recording a poll or a wake costs no lookup). `ref_pool.rs` has
+    /// its layout.
     ///
     /// # Invariant
     /// Touched only on the thread that runs the task's loop.
     pub(crate) pool: RefPool,
-    /// The task is claimed (`SCHEDULED | RUNNING`, `state.rs`) and waits in
-    /// its loop's run queue: its `RUNNING` is the claim's, not a poll's.
-    /// Set by the claim (a wake on the loop, or the idle step that
-    /// re-queues a woken task), cleared by the pop. Loop-thread only,
-    /// relaxed like `owned_key`.
-    claim_queued: AtomicBool,
 }
 
 impl Header {
@@ -109,14 +102,14 @@ impl Header {
     /// the field). Only meaningful on the task's loop thread.
     #[inline(always)]
     pub(crate) fn is_claim_queued(&self) -> bool {
-        self.claim_queued.load(Ordering::Relaxed)
+        self.pool.is_claim_queued()
     }
 
     /// Marks a claim queued (`true`, by the claim) or popped (`false`). On
     /// the task's loop thread only.
     #[inline(always)]
     pub(crate) fn set_claim_queued(&self, queued: bool) {
-        self.claim_queued.store(queued, Ordering::Relaxed)
+        self.pool.set_claim_queued(queued)
     }
 }
 
@@ -177,10 +170,8 @@ impl TaskRef {
                 id,
                 owned_key: AtomicU32::new(UNBOUND as u32),
                 polls: AtomicU32::new(0),
-                woken: AtomicU64::new(0),
                 join_waker: UnsafeCell::new(None),
                 pool: RefPool::new(),
-                claim_queued: AtomicBool::new(false),
             },
             stage: UnsafeCell::new(Stage::Running(future)),
         });

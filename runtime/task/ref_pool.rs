@@ -3,7 +3,7 @@
 //! ```text
 //!   state word (atomic, everyone):   refs = owned + queue + handle + wakers + POOL
 //!                                                                            │
-//!   RefPool (plain u32, loop only):  POOL ◄── a waker dropped on the loop ───┤ put
+//!   RefPool (loop word, loop only):  POOL ◄── a waker dropped on the loop ───┤ put
 //!                                         ◄── the queue ref as the poll idles┤ put
 //!                                         ──► a waker cloned on the loop ────┘ take
 //! ```
@@ -42,7 +42,7 @@
 //! while the task is bound, and the owned list's reference keeps a bound
 //! task alive.
 
-use crate::loom::cell::UnsafeCell;
+use crate::loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A closed pool: nothing may be put in.
 const CLOSED: u32 = u32::MAX;
@@ -51,29 +51,74 @@ const CLOSED: u32 = u32::MAX;
 /// in `state_proptests.rs` reaches it.
 pub(crate) const CAP: u32 = if cfg!(test) { 3 } else { 32 };
 
-/// References to one task held by its loop (see the module docs).
-pub(crate) struct RefPool(UnsafeCell<u32>);
+/// Where the pool sits in the task's loop word (see [`RefPool`]): six bits,
+/// 0 for closed and `n + 1` for `n` references (`CAP + 1` fits).
+const POOL_SHIFT: u32 = 40;
+const POOL_BITS: u64 = 0x3F << POOL_SHIFT;
+/// One reference in the pool field.
+const POOL_ONE: u64 = 1 << POOL_SHIFT;
+/// The claim flag (`Header::is_claim_queued`), beside the pool.
+const CLAIM_QUEUED: u64 = 1 << 46;
+
+/// References to one task held by its loop (see the module docs), kept in
+/// the task's **loop word**: one `u64` in the header that only the loop's
+/// thread reads or writes, with relaxed loads and stores (plain moves on
+/// common hardware, no locked instruction), shared by three loop-only
+/// facts so the header stays one 64-byte line:
+///
+/// ```text
+///   bit: 63 ...... 48 | 47 |   46    | 45 .. 40 | 39 ............ 0
+///        spawn site   | -  | claimed |   pool   | last wake source
+///        (observe/)   |    | queued  |  (here)  | (observe/)
+/// ```
+///
+/// It is an atomic rather than a cell only so that it needs no `unsafe`
+/// to touch; the atomicity buys nothing, because only one thread ever
+/// touches it. That rule is what every `unsafe fn` below asks of its
+/// caller: a pool changed by two threads would lose an update, and a lost
+/// reference is a use-after-free.
+pub(crate) struct RefPool(AtomicU64);
 
 impl RefPool {
-    /// A closed pool, as every task starts.
+    /// A closed pool, as every task starts (the whole loop word zero).
     pub(crate) fn new() -> RefPool {
-        RefPool(UnsafeCell::new(CLOSED))
+        RefPool(AtomicU64::new(0))
+    }
+
+    /// The loop word itself, for the observer's bits (`observe/records.rs`).
+    #[inline(always)]
+    pub(crate) fn word(&self) -> &AtomicU64 {
+        &self.0
     }
 
     #[inline(always)]
     fn get(&self) -> u32 {
-        // SAFETY: every caller is a function of this type whose own caller
-        // runs on the task's loop thread (the contract of each `unsafe fn`
-        // below); only that thread touches the cell, so no write races
-        // this read.
-        self.0.with(|n| unsafe { *n })
+        match (self.0.load(Relaxed) & POOL_BITS) >> POOL_SHIFT {
+            0 => CLOSED,
+            field => field as u32 - 1,
+        }
     }
 
     #[inline(always)]
     fn set(&self, value: u32) {
-        // SAFETY: as in `get`: only the loop's thread touches the cell, and
-        // no reference into it outlives these one-line accessors.
-        self.0.with_mut(|n| unsafe { *n = value })
+        let field = if value == CLOSED { 0 } else { value as u64 + 1 };
+        let word = self.0.load(Relaxed);
+        self.0
+            .store((word & !POOL_BITS) | field << POOL_SHIFT, Relaxed);
+    }
+
+    /// Whether the task is claimed and still queued (`Header::is_claim_queued`).
+    #[inline(always)]
+    pub(crate) fn is_claim_queued(&self) -> bool {
+        self.0.load(Relaxed) & CLAIM_QUEUED != 0
+    }
+
+    /// Sets or clears the claim flag. On the task's loop thread only.
+    #[inline(always)]
+    pub(crate) fn set_claim_queued(&self, queued: bool) {
+        let word = self.0.load(Relaxed) & !CLAIM_QUEUED;
+        self.0
+            .store(if queued { word | CLAIM_QUEUED } else { word }, Relaxed);
     }
 
     /// Opens the pool: the loop has just bound the task.
@@ -93,12 +138,13 @@ impl RefPool {
     /// Called on the task's loop thread.
     #[inline(always)]
     pub(crate) unsafe fn take(&self) -> bool {
-        let n = self.get();
-        // CLOSED is never taken from: it is not a count.
-        if n == 0 || n == CLOSED {
+        // The field is `n + 1`: 0 (closed) and 1 (empty) have nothing to
+        // take. One subtraction on the whole word leaves the other bits be.
+        let word = self.0.load(Relaxed);
+        if (word & POOL_BITS) >> POOL_SHIFT <= 1 {
             return false;
         }
-        self.set(n - 1);
+        self.0.store(word - POOL_ONE, Relaxed);
         true
     }
 
@@ -110,11 +156,14 @@ impl RefPool {
     /// Called on the task's loop thread.
     #[inline(always)]
     pub(crate) unsafe fn put(&self) -> bool {
-        let n = self.get();
-        if n >= CAP {
+        // Open (field not 0) and below the cap (field `n + 1` ≤ `CAP`):
+        // `field - 1 < CAP` in one unsigned compare (0 wraps round).
+        let word = self.0.load(Relaxed);
+        let field = (word & POOL_BITS) >> POOL_SHIFT;
+        if field.wrapping_sub(1) >= CAP as u64 {
             return false;
         }
-        self.set(n + 1);
+        self.0.store(word + POOL_ONE, Relaxed);
         true
     }
 

@@ -85,7 +85,7 @@
 //! thread touches:
 //!
 //! ```text
-//!   ┌ State (atomic) ─────────────────────────┐   ┌ RefPool (plain u32) ───────┐
+//!   ┌ State (atomic) ─────────────────────────┐   ┌ RefPool (in the loop word) ┐
 //!   │ flags + count (pool's share included)   │   │ references the loop holds  │
 //!   │ any thread: wakes, clones and drops     │   │ for the task; the loop's   │
 //!   │ elsewhere, JoinHandle, abort            │   │ thread only: clones and    │

@@ -379,3 +379,14 @@ fn shutdown_drops_a_claimed_task_still_in_the_queue_once() {
     assert_eq!(drops.get(), 1);
     drop(task);
 }
+
+/// The header (state word, vtable, scheduler, id, owned key, poll count,
+/// join waker and the loop word) fits one 64-byte cache line: the loop
+/// word shares its bits so that the pool and the claim flag cost no
+/// memory per task. A field added without packing it fails this, and
+/// `mem_task` in the benchmark table grows by 8 bytes per task.
+#[cfg(target_pointer_width = "64")]
+#[test]
+fn the_task_header_is_one_cache_line() {
+    assert_eq!(std::mem::size_of::<super::raw::Header>(), 64);
+}
