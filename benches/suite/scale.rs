@@ -306,33 +306,60 @@ fn conn_sizes(limit: u64) -> Vec<(usize, String)> {
 pub fn conns_scale<R: NetRt>() -> Vec<Row> {
     let largest = CONN_SIZES.iter().map(|&(n, _)| n).max().unwrap_or(0);
     let limit = raise_nofile(largest as u64 + 1024);
+    let sizes = conn_sizes(limit);
+    if let Some(n) = std::env::var("COOP_CONN_SCALE_ONLY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        let (_, label) = sizes
+            .into_iter()
+            .find(|&(size, _)| size == n)
+            .expect("COOP_CONN_SCALE_ONLY is one of the sizes");
+        return conns_at::<R>(n, &label);
+    }
     let mut rows = vec![Row {
         name: "connections at scale: RLIMIT_NOFILE got".into(),
         value: limit as f64,
         unit: "fds",
     }];
-    for (n, label) in conn_sizes(limit) {
-        let per = R::block_on(async move {
-            let (listener, addr) = R::bind().await.expect("bind");
-            let mut client = Command::new(std::env::current_exe().expect("own path"))
-                .args(["--hold-client", &addr.to_string(), &n.to_string()])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .spawn()
-                .expect("start the holding client");
-            let (handles, per) = accept_idle::<R>(&listener, n).await;
-            let mut line = String::new();
-            let mut out = std::io::BufReader::new(client.stdout.take().expect("stdout"));
-            out.read_line(&mut line).expect("client says connected");
-            drop(client.stdin.take());
-            client.wait().expect("client exit");
-            drop(handles);
-            per
-        });
-        rows.push(Row::bytes(
-            &format!("connections at scale: memory, {label} idle (B/conn beyond the echo future)"),
-            per,
-        ));
+    // Each size in a process of its own, as `tasks_scale` does: smol's
+    // executor outlives `block_on` in a thread-local, and in one process it
+    // would free the earlier size's tasks during the next size's count
+    // (which made its 18k figure negative).
+    for (n, _) in sizes {
+        let out = Command::new(std::env::current_exe().expect("own path"))
+            .args(["--workload", "conns_scale", "--runtime", R::NAME])
+            .env("COOP_CONN_SCALE_ONLY", n.to_string())
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run one size");
+        assert!(out.status.success(), "conns_scale at {n} failed");
+        rows.extend(parse_rows(&String::from_utf8_lossy(&out.stdout)));
     }
     rows
+}
+
+/// One size of `conns_scale`, in this process.
+fn conns_at<R: NetRt>(n: usize, label: &str) -> Vec<Row> {
+    let per = R::block_on(async move {
+        let (listener, addr) = R::bind().await.expect("bind");
+        let mut client = Command::new(std::env::current_exe().expect("own path"))
+            .args(["--hold-client", &addr.to_string(), &n.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the holding client");
+        let (handles, per) = accept_idle::<R>(&listener, n).await;
+        let mut line = String::new();
+        let mut out = std::io::BufReader::new(client.stdout.take().expect("stdout"));
+        out.read_line(&mut line).expect("client says connected");
+        drop(client.stdin.take());
+        client.wait().expect("client exit");
+        drop(handles);
+        per
+    });
+    vec![Row::bytes(
+        &format!("connections at scale: memory, {label} idle (B/conn beyond the echo future)"),
+        per,
+    )]
 }
