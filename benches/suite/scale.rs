@@ -54,10 +54,7 @@ fn env_max(name: &str) -> usize {
 }
 
 pub fn tasks_scale<R: Rt>() -> Vec<Row> {
-    if let Some(n) = std::env::var("COOP_TASK_SCALE_ONLY")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
+    if let Some(n) = only_size("COOP_TASK_SCALE_ONLY") {
         let (_, label) = TASK_SIZES
             .into_iter()
             .find(|&(size, _)| size == n)
@@ -69,16 +66,27 @@ pub fn tasks_scale<R: Rt>() -> Vec<Row> {
         if n > env_max("COOP_TASK_SCALE_MAX") {
             continue;
         }
-        let out = Command::new(std::env::current_exe().expect("own path"))
-            .args(["--workload", "tasks_scale", "--runtime", R::NAME])
-            .env("COOP_TASK_SCALE_ONLY", n.to_string())
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run one size");
-        assert!(out.status.success(), "tasks_scale at {n} failed");
-        rows.extend(parse_rows(&String::from_utf8_lossy(&out.stdout)));
+        rows.extend(run_size("tasks_scale", "COOP_TASK_SCALE_ONLY", n, R::NAME));
     }
     rows
+}
+
+/// The one size this process should run (`var` set by [`run_size`]).
+fn only_size(var: &str) -> Option<usize> {
+    std::env::var(var).ok().and_then(|s| s.parse().ok())
+}
+
+/// Runs one size of `workload` in a process of its own (this binary, with
+/// `var=n`) and returns the rows it printed.
+fn run_size(workload: &str, var: &str, n: usize, runtime: &str) -> Vec<Row> {
+    let out = Command::new(std::env::current_exe().expect("own path"))
+        .args(["--workload", workload, "--runtime", runtime])
+        .env(var, n.to_string())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run one size");
+    assert!(out.status.success(), "{workload} at {n} failed");
+    parse_rows(&String::from_utf8_lossy(&out.stdout))
 }
 
 /// The rows a single run printed (`ROW name runtime value unit`).
@@ -307,10 +315,7 @@ pub fn conns_scale<R: NetRt>() -> Vec<Row> {
     let largest = CONN_SIZES.iter().map(|&(n, _)| n).max().unwrap_or(0);
     let limit = raise_nofile(largest as u64 + 1024);
     let sizes = conn_sizes(limit);
-    if let Some(n) = std::env::var("COOP_CONN_SCALE_ONLY")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
+    if let Some(n) = only_size("COOP_CONN_SCALE_ONLY") {
         let (_, label) = sizes
             .into_iter()
             .find(|&(size, _)| size == n)
@@ -327,14 +332,7 @@ pub fn conns_scale<R: NetRt>() -> Vec<Row> {
     // would free the earlier size's tasks during the next size's count
     // (which made its 18k figure negative).
     for (n, _) in sizes {
-        let out = Command::new(std::env::current_exe().expect("own path"))
-            .args(["--workload", "conns_scale", "--runtime", R::NAME])
-            .env("COOP_CONN_SCALE_ONLY", n.to_string())
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run one size");
-        assert!(out.status.success(), "conns_scale at {n} failed");
-        rows.extend(parse_rows(&String::from_utf8_lossy(&out.stdout)));
+        rows.extend(run_size("conns_scale", "COOP_CONN_SCALE_ONLY", n, R::NAME));
     }
     rows
 }
