@@ -126,16 +126,11 @@ impl TaskRef {
                 // clone of its waker to take back (`ref_pool.rs`).
                 match header.state.transition_to_idle(bound) {
                     Idle::Kept => {
+                        // Released after all only if the pool is full (a
+                        // task woken by reference over and over; rare).
                         // SAFETY: `Kept` answers only `bound`, which says
                         // this is the loop's thread.
-                        if unsafe { header.pool.put() } {
-                            // The pool owns the reference now.
-                            let _ = self.into_raw();
-                        } else {
-                            // Full: released after all (a task woken by
-                            // reference over and over; rare).
-                            drop(self);
-                        }
+                        unsafe { self.into_pool() };
                         Ran::Idle
                     }
                     Idle::Released { last } => {

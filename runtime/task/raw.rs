@@ -224,6 +224,24 @@ impl TaskRef {
         unsafe { self.header().pool.open() }
     }
 
+    /// Gives this counted reference to the task's reference pool, or
+    /// releases it if the pool is closed (the task finished) or full: what
+    /// the loop does with a reference it no longer needs (a waker dropped
+    /// on the loop, the queue reference of a poll that returned `Pending`).
+    ///
+    /// # Safety
+    /// Called on the task's loop thread (see `ref_pool.rs`).
+    #[inline(always)]
+    pub(crate) unsafe fn into_pool(self) {
+        // SAFETY: forwarded from the caller.
+        if unsafe { self.header().pool.put() } {
+            // The pool owns the reference now.
+            let _ = self.into_raw();
+        } else {
+            drop(self);
+        }
+    }
+
     /// Closes the task's reference pool for good and releases what it held
     /// (one atomic subtraction, none if it was empty). The caller holds a
     /// reference of its own, so this is never the last.

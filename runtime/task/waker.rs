@@ -109,11 +109,9 @@ unsafe fn wake(ptr: *const ()) {
         if wake_on_loop(header, true) == Schedule::Nothing {
             // The waker's reference is still ours: into the pool, as a drop
             // on the loop (the wake changed nothing, or set a flag).
-            // SAFETY: `on_own_loop` proved this is the task's loop thread.
-            if !unsafe { h.pool.put() } {
-                // SAFETY: this waker owned one counted reference.
-                drop(unsafe { TaskRef::from_raw(header) });
-            }
+            // SAFETY: this waker owned one counted reference, and
+            // `on_own_loop` proved this is the task's loop thread.
+            unsafe { TaskRef::from_raw(header).into_pool() };
         }
         return;
     }
@@ -140,14 +138,14 @@ unsafe fn wake_by_ref(ptr: *const ()) {
 }
 
 unsafe fn drop_waker(ptr: *const ()) {
-    // SAFETY: RawWaker contract: the waker's reference keeps the task alive.
-    let header = unsafe { &*(ptr as *const Header) };
-    // On the task's loop, its reference goes into the loop's pool unless
-    // that is closed (the task finished) or full (`ref_pool.rs`).
-    // SAFETY: `is_own_loop` proved this is the task's loop thread.
-    if crate::executor::is_own_loop(&header.scheduler) && unsafe { header.pool.put() } {
-        return;
+    // SAFETY: this waker owned one counted reference; the TaskRef takes it.
+    let task = unsafe { TaskRef::from_raw(NonNull::new_unchecked(ptr as *mut Header)) };
+    if crate::executor::is_own_loop(&task.header().scheduler) {
+        // On the task's loop, its reference goes into the loop's pool
+        // unless that is closed (the task finished) or full (`ref_pool.rs`).
+        // SAFETY: `is_own_loop` proved this is the task's loop thread.
+        unsafe { task.into_pool() };
+    } else {
+        drop(task);
     }
-    // SAFETY: this waker owned one counted reference; TaskRef releases it.
-    drop(unsafe { TaskRef::from_raw(NonNull::new_unchecked(ptr as *mut Header)) });
 }
